@@ -130,3 +130,44 @@ export function residualNetwork(options: ResidualOptions): { graph: ViewGraph; b
   b.output(x);
   return { graph: b.graph, blocks };
 }
+
+/**
+ * A ResNet-style backbone with PaddleSeg's scope names: stem `resnet/conv1`, then stages
+ * res2…res5 of `layers[i]` bottleneck blocks named `res2a, res2b, …` (or `res4a, res4b1, …`
+ * past 6 blocks, as ResNet101 does); the first block of each stage has a projection
+ * shortcut. Channels double per stage, so blocks of different stages differ in shapes.
+ */
+export function scopedResNet(layers: number[]): ViewGraph {
+  const b = new GraphBuilder('resnet');
+  let x = b.input('image', ['N', 3, 64, 64]);
+  const convBn = (input: string, cin: number, cout: number, k: number, scope: string, attrs = {}) => {
+    const w = b.init(`${scope.replaceAll('/', '_')}_weights`, [cout, cin, k, k]);
+    const y = b.node('Conv', [input, w], 1, { kernel_shape: [k, k], ...attrs }, `${scope}/conv2d`, {
+      source: [{ file: 'src/models/backbone/resnet.ts', line: 40, func: 'convBnLayer' }],
+    });
+    const bn = ['scale', 'offset', 'mean', 'variance'].map((p) => b.init(`${scope}_bn_${p}`, [cout]));
+    return b.node('BatchNormalization', [y, ...bn], 1, { epsilon: 1e-5 }, `${scope}/batch_norm`);
+  };
+  x = convBn(x, 3, 16, 3, 'resnet/conv1');
+  x = b.node('Relu', [x], 1, {}, 'resnet/conv1/relu');
+  x = b.node('MaxPool', [x], 1, { kernel_shape: [3, 3], strides: [2, 2] }, 'resnet/pool2d');
+  let cin = 16;
+  layers.forEach((count, s) => {
+    const c = 8 << s;
+    for (let k = 0; k < count; k++) {
+      const letter = count > 6 && k > 0 ? `b${k}` : String.fromCharCode(97 + k);
+      const scope = `resnet/res${s + 2}${letter}`;
+      let y = convBn(x, cin, c, 1, `${scope}/branch2a`);
+      y = b.node('Relu', [y], 1, {}, `${scope}/branch2a/relu`);
+      y = convBn(y, c, c, 3, `${scope}/branch2b`, { strides: k === 0 && s > 0 ? [2, 2] : [1, 1] });
+      y = b.node('Relu', [y], 1, {}, `${scope}/branch2b/relu`);
+      y = convBn(y, c, 4 * c, 1, `${scope}/branch2c`);
+      const short = k === 0 ? convBn(x, cin, 4 * c, 1, `${scope}/branch1`) : x;
+      y = b.node('Add', [short, y], 1, {}, `${scope}/add`);
+      x = b.node('Relu', [y], 1, {}, `${scope}/relu`);
+      cin = 4 * c;
+    }
+  });
+  b.output(x);
+  return b.graph;
+}
