@@ -1,0 +1,181 @@
+/**
+ * ResNet backbone of PaddleSeg's `resnet.py` with `stem='pspnet'` (spec §4.2, §4.5, §4.6,
+ * Appendix B): three-conv stem with biases, max pool, then bottleneck blocks (layers
+ * 50/101/152) or basic blocks (18/34), dilation {2: 2, 3: 4} with an explicit zero `Pad`
+ * before each dilated 3×3 conv, widths scaled by DEPTH_MULTIPLIER. Node scopes are
+ * `resnet/<block>/<branch>` (e.g. `resnet/res2a/branch2a/conv2d`).
+ */
+
+import { PdsegError } from '../../errors.js';
+import type { GraphBuilder, Value } from '../../onnx/builder.js';
+import { convBnLayer } from '../libs/conv-bn-layer.js';
+
+/** Options of {@link resnet}. */
+export interface ResNetOptions {
+  /** 18, 34, 50, 101 or 152. */
+  layers: number;
+  /** DEPTH_MULTIPLIER: every backbone width is `int(w · scale)` (bottleneck and stem). */
+  scale: number;
+  /** Stage index → dilation; PSPNet passes {2: 2, 3: 4}. */
+  dilationDict: Readonly<Record<number, number>>;
+  /** Stop when the layer counter reaches this value; PSPNet passes `layers − 1`. */
+  endPoints: number;
+}
+
+const DEPTHS: Readonly<Record<number, readonly number[]>> = {
+  18: [2, 2, 2, 2],
+  34: [3, 4, 6, 3],
+  50: [3, 4, 6, 3],
+  101: [3, 4, 23, 3],
+  152: [3, 8, 36, 3],
+};
+const NUM_FILTERS = [64, 128, 256, 512];
+
+/** The block name Paddle uses (`res4b22` for ResNet101/152 stage 3, else `res3c`). */
+export function blockName(layers: number, block: number, i: number): string {
+  if ((layers === 101 || layers === 152) && block === 2) return i === 0 ? 'res4a' : `res4b${i}`;
+  return `res${block + 2}${String.fromCharCode(97 + i)}`;
+}
+
+/** `shortcut`: a 1×1 conv_bn when the shape changes, else identity. */
+function shortcut(
+  b: GraphBuilder,
+  block: string,
+  x: Value,
+  chOut: number,
+  stride: number,
+  isFirst: boolean,
+): Value {
+  if (x.shape[1] !== chOut || stride !== 1 || isFirst) {
+    return b.scope('branch1', () =>
+      convBnLayer(b, x, { name: `${block}_branch1`, numFilters: chOut, filterSize: 1, stride, bias: true }),
+    );
+  }
+  return x;
+}
+
+/**
+ * `bottleneck_block`: 1×1 → (pad d) → 3×3 dilated → 1×1, plus shortcut, add, relu.
+ * ResNet101 with the pspnet stem strides the 3×3, the others the first 1×1 (spec §4.2).
+ */
+function bottleneckBlock(
+  b: GraphBuilder,
+  x: Value,
+  o: { name: string; numFilters: number; stride: number; dilation: number; layers: number },
+): Value {
+  return b.scope(o.name, () => {
+    const strides = o.layers === 101 ? [1, o.stride] : [o.stride, 1];
+    const nf = o.numFilters;
+    let conv0 = b.scope('branch2a', () =>
+      convBnLayer(b, x, {
+        name: `${o.name}_branch2a`,
+        numFilters: nf,
+        filterSize: 1,
+        stride: strides[0]!,
+        act: 'relu',
+        bias: true,
+      }),
+    );
+    if (o.dilation > 1) {
+      const d = o.dilation;
+      // spec §9.5: Paddle pads [0,0, 0,0, d,d, d,d]; ONNX lists all begins, then all ends.
+      conv0 = b.scope('branch2b', () => b.pad(conv0, [0, 0, d, d, 0, 0, d, d]));
+    }
+    const conv1 = b.scope('branch2b', () =>
+      convBnLayer(b, conv0, {
+        name: `${o.name}_branch2b`,
+        numFilters: nf,
+        filterSize: 3,
+        stride: strides[1]!,
+        dilation: o.dilation,
+        act: 'relu',
+        bias: true,
+      }),
+    );
+    const conv2 = b.scope('branch2c', () =>
+      convBnLayer(b, conv1, { name: `${o.name}_branch2c`, numFilters: nf * 4, filterSize: 1, bias: true }),
+    );
+    const short = shortcut(b, o.name, x, o.numFilters * 4, o.stride, false);
+    return b.relu(b.add(short, conv2));
+  });
+}
+
+/** `basic_block` (layers 18/34): two 3×3 convs, widths not scaled, no dilation. */
+function basicBlock(
+  b: GraphBuilder,
+  x: Value,
+  o: { name: string; numFilters: number; stride: number; isFirst: boolean },
+): Value {
+  return b.scope(o.name, () => {
+    const nf = o.numFilters;
+    const conv0 = b.scope('branch2a', () =>
+      convBnLayer(b, x, {
+        name: `${o.name}_branch2a`,
+        numFilters: nf,
+        filterSize: 3,
+        stride: o.stride,
+        act: 'relu',
+        bias: true,
+      }),
+    );
+    const conv1 = b.scope('branch2b', () =>
+      convBnLayer(b, conv0, { name: `${o.name}_branch2b`, numFilters: nf, filterSize: 3, bias: true }),
+    );
+    const short = shortcut(b, o.name, x, o.numFilters, o.stride, o.isFirst);
+    return b.relu(b.add(short, conv1));
+  });
+}
+
+/** `ResNet(layers, scale, stem='pspnet').net(input, end_points, dilation_dict)` → the feature map. */
+export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
+  const depth = DEPTHS[o.layers];
+  if (!depth) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `MODEL.PSPNET.LAYERS ${o.layers} is not supported; use one of 18, 34, 50, 101, 152`,
+    );
+  }
+  return b.scope('resnet', () => {
+    const w = (n: number) => Math.trunc(n * o.scale);
+    let x = input;
+    const stem: Array<[string, number, number]> = [
+      ['conv1_1', w(64), 2],
+      ['conv1_2', w(64), 1],
+      ['conv1_3', w(128), 1],
+    ];
+    for (const [name, filters, stride] of stem) {
+      x = b.scope(name, () =>
+        convBnLayer(b, x, { name, numFilters: filters, filterSize: 3, stride, act: 'relu', bias: true }),
+      );
+    }
+    x = b.maxPool(x, { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+    let count = 1;
+    if (count === o.endPoints) return x;
+    for (let block = 0; block < depth.length; block++) {
+      for (let i = 0; i < depth[block]!; i++) {
+        const name = blockName(o.layers, block, i);
+        if (o.layers >= 50) {
+          const dilation = o.dilationDict[block] ?? 1;
+          x = bottleneckBlock(b, x, {
+            name,
+            numFilters: w(NUM_FILTERS[block]!),
+            stride: i === 0 && block !== 0 && dilation === 1 ? 2 : 1,
+            dilation,
+            layers: o.layers,
+          });
+          count += 3;
+        } else {
+          x = basicBlock(b, x, {
+            name,
+            numFilters: NUM_FILTERS[block]!,
+            stride: i === 0 && block !== 0 ? 2 : 1,
+            isFirst: block === 0 && i === 0,
+          });
+          count += 2;
+        }
+        if (count === o.endPoints) return x;
+      }
+    }
+    return x;
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * The part of the checked PaddleSeg config (spec §1.2) that the network builders read. The
+ * full `SegConfig` of `src/config` satisfies it structurally, and tests can pass a plain
+ * object. Crop sizes are (width, height), as in PaddleSeg.
+ */
+export interface ModelConfig {
+  readonly EVAL_CROP_SIZE: readonly number[];
+  readonly DATASET: {
+    readonly NUM_CLASSES: number;
+    readonly DATA_DIM: number;
+  };
+  readonly MODEL: {
+    readonly MODEL_NAME: string;
+    readonly DEFAULT_NORM_TYPE: string;
+    readonly DEFAULT_EPSILON: number;
+    readonly PSPNET: { readonly LAYERS: number; readonly DEPTH_MULTIPLIER: number };
+  };
+  readonly SOLVER?: { readonly LOSS?: readonly string[] };
+}

@@ -1,0 +1,54 @@
+/**
+ * The model registry (STYLE.md §7): `MODEL.MODEL_NAME` → network builder, a plain map.
+ * A duplicate name is an error; an unknown name is a `MODEL_UNKNOWN` error listing the
+ * known ones. The next models slot in with one entry.
+ */
+import { PdsegError } from '../errors.js';
+import type { GraphBuilder, Value } from '../onnx/builder.js';
+import type { ModelConfig } from './model-config.js';
+import { pspnet } from './modeling/pspnet.js';
+
+/** Builds the logits `[N, NUM_CLASSES, H, W]` of a network from the image input. */
+export type NetworkBuilder = (b: GraphBuilder, image: Value, cfg: ModelConfig, numClasses: number) => Value;
+
+/** Makes a registry from entries; a name given twice throws. */
+export function createModelRegistry(
+  entries: ReadonlyArray<readonly [string, NetworkBuilder]>,
+): ReadonlyMap<string, NetworkBuilder> {
+  const map = new Map<string, NetworkBuilder>();
+  for (const [name, fn] of entries) {
+    if (map.has(name)) throw new RangeError(`model "${name}" is registered twice`);
+    map.set(name, fn);
+  }
+  return map;
+}
+
+/** The models pdseg can export. */
+export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
+  [
+    'pspnet',
+    (b, image, cfg, numClasses) =>
+      pspnet(b, image, {
+        numClasses,
+        layers: cfg.MODEL.PSPNET.LAYERS,
+        depthMultiplier: cfg.MODEL.PSPNET.DEPTH_MULTIPLIER,
+        epsilon: cfg.MODEL.DEFAULT_EPSILON,
+        normType: cfg.MODEL.DEFAULT_NORM_TYPE,
+      }),
+  ],
+]);
+
+/** The builder for `name`, or a `MODEL_UNKNOWN` error naming the known models. */
+export function lookupModel(
+  name: string,
+  registry: ReadonlyMap<string, NetworkBuilder> = MODELS,
+): NetworkBuilder {
+  const fn = registry.get(name);
+  if (!fn) {
+    throw new PdsegError(
+      'MODEL_UNKNOWN',
+      `MODEL.MODEL_NAME "${name}" is not a model pdseg can build; known models: ${[...registry.keys()].join(', ')}`,
+    );
+  }
+  return fn;
+}
