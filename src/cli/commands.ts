@@ -23,4 +23,4 @@ export interface CliContext {
 export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new Map<
   string,
   () => Promise<CommandModule>
->([]);
+>([['config', () => import('./config.js')]]);
