@@ -29,15 +29,21 @@ export function buildSourceIndex(graph: ViewGraph): SourceIndex {
   const lines: SourceIndex['lines'] = {};
   const functions: SourceIndex['functions'] = {};
   const callPaths: string[][] = [];
-  const add = (list: number[], id: number) => {
-    if (list.at(-1) !== id) list.push(id);
+  const add = <K extends string | number>(table: Record<K, number[]>, key: K, id: number) => {
+    const list = table[key];
+    if (list === undefined) table[key] = [id];
+    else if (list.at(-1) !== id) list.push(id);
   };
   graph.nodes.forEach((node, id) => {
     const frames: SourceRef[] = node.source ?? [];
     for (const f of frames) {
-      const byLine = (lines[f.file] ??= {});
-      add((byLine[f.line] ??= []), id);
-      if (f.func) add((functions[f.func] ??= []), id);
+      let byLine = lines[f.file];
+      if (byLine === undefined) {
+        byLine = {};
+        lines[f.file] = byLine;
+      }
+      add(byLine, f.line, id);
+      if (f.func) add(functions, f.func, id);
     }
     callPaths.push(frames.map((f) => f.func ?? `${f.file}:${f.line}`).reverse());
   });
