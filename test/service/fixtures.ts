@@ -1,0 +1,78 @@
+/** Small models and an in-process server for the service tests. */
+import { createHash } from 'node:crypto';
+import { encodeModel } from '../../src/onnx/encode.js';
+import { type ModelProto, TensorDataType } from '../../src/onnx/types.js';
+import type { RequestLogEntry } from '../../src/service/request-log.js';
+import { type RunningService, type ServiceOptions, startService } from '../../src/service/server.js';
+import { tempDir } from '../helpers.js';
+
+/** An ONNX model with a chain of `nodes` Relu nodes; `tag` makes its bytes distinct. */
+export function tinyOnnx(tag: string, nodes = 3): Uint8Array {
+  const tensor = (name: string) => ({
+    name,
+    type: {
+      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } },
+    },
+  });
+  const model: ModelProto = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'pdseg-test',
+    producerVersion: tag,
+    domain: '',
+    modelVersion: 1,
+    docString: '',
+    graph: {
+      name: `g_${tag}`,
+      node: Array.from({ length: nodes }, (_, i) => ({
+        input: [i === 0 ? 'x' : `t${i - 1}`],
+        output: [i === nodes - 1 ? 'y' : `t${i}`],
+        name: `${tag}/relu${i}`,
+        opType: 'Relu',
+        domain: '',
+        attribute: [],
+        docString: '',
+      })),
+      initializer: [],
+      input: [tensor('x')],
+      output: [tensor('y')],
+      valueInfo: [],
+      docString: '',
+    },
+    metadataProps: [],
+    functions: [],
+  };
+  return encodeModel(model);
+}
+
+/** The expected id of `bytes`, computed independently of the service code. */
+export function expectedId(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+}
+
+/** A service on a random loopback port with a fresh data folder, and its request log. */
+export async function testService(options: ServiceOptions = {}): Promise<{
+  service: RunningService;
+  dataDir: string;
+  log: RequestLogEntry[];
+  stop(): Promise<void>;
+}> {
+  const { dir, cleanup } = await tempDir('pdseg-service-');
+  const log: RequestLogEntry[] = [];
+  const service = await startService({
+    port: 0,
+    rate: undefined,
+    dataDir: dir,
+    onRequest: (e) => log.push(e),
+    ...options,
+  });
+  return {
+    service,
+    dataDir: options.dataDir ?? dir,
+    log,
+    async stop() {
+      await service.close();
+      await cleanup();
+    },
+  };
+}
