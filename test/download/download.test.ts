@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { downloadItems, listItems, MANIFEST_NAME } from '../../src/download/index.js';
+import type { PdsegEvent } from '../../src/events.js';
+import { tempDir } from '../helpers.js';
+import { listAll, modelTgz, opticFiles, opticZip, paddleParameterFiles, readTree } from './fixtures.js';
+import { startServer, type TestServer } from './server.js';
+
+let work: { dir: string; cleanup: () => Promise<void> };
+let server: TestServer;
+
+beforeEach(async () => {
+  work = await tempDir('pdseg-dl-');
+  server = await startServer();
+});
+afterEach(async () => {
+  await server.close();
+  await work.cleanup();
+});
+
+const root = () => join(work.dir, 'root');
+
+describe('downloadItems', () => {
+  it('installs a model .tgz as pretrained_model/<name>/ with every parameter file (spec §3.2)', async () => {
+    const tgz = modelTgz(work.dir, 'pspnet50_cityscapes');
+    server.routes.set('/models/pspnet50_cityscapes.tgz', { body: tgz });
+    const events: PdsegEvent[] = [];
+    const summary = await downloadItems(['pspnet50_bn_cityscapes'], {
+      root: root(),
+      mirror: server.origin,
+      onEvent: (e) => events.push(e),
+    });
+    expect(summary.failed).toBe(0);
+    expect(summary.downloaded).toBe(1);
+    const target = join(root(), 'pretrained_model', 'pspnet50_bn_cityscapes');
+    const tree = readTree(target);
+    const expected = paddleParameterFiles();
+    for (const [rel, data] of expected) expect(tree.get(rel)?.equals(data), rel).toBe(true);
+    expect([...tree.keys()].sort()).toEqual([...expected.keys(), MANIFEST_NAME].sort());
+    // Nothing else is left beside the target: no archive, no .part, no temp folder.
+    expect(listAll(join(root(), 'pretrained_model'))).toEqual(
+      [
+        'pspnet50_bn_cityscapes',
+        ...[...tree.keys()].map((k) => `pspnet50_bn_cityscapes/${k}`),
+        'pspnet50_bn_cityscapes/logit',
+        'pspnet50_bn_cityscapes/psp1',
+        'pspnet50_bn_cityscapes/psp1/BatchNorm',
+        'pspnet50_bn_cityscapes/psp_end',
+      ].sort(),
+    );
+    const manifest = JSON.parse(readFileSync(join(target, MANIFEST_NAME), 'utf8'));
+    expect(manifest.size).toBe(tgz.length);
+    expect(manifest.sha256).toBe(createHash('sha256').update(tgz).digest('hex'));
+    expect(manifest.url).toBe(`${server.origin}/models/pspnet50_cityscapes.tgz`);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    const last = progress[progress.length - 1];
+    expect(last.type === 'progress' && last.done === tgz.length && last.total === tgz.length).toBe(true);
+  });
+
+  it('installs the optic_disc_seg zip under its alias into dataset/optic_disc_seg/', async () => {
+    server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
+    const summary = await downloadItems(['optic'], { root: root(), mirror: server.origin });
+    expect(summary.items.map((i) => i.status)).toEqual(['downloaded']);
+    const tree = readTree(join(root(), 'dataset', 'optic_disc_seg'));
+    for (const [rel, data] of opticFiles()) expect(tree.get(rel)?.equals(Buffer.from(data)), rel).toBe(true);
+    expect(tree.get('train_list.txt')?.toString()).toBe('JPEGImages/H0002.jpg Annotations/H0002.png\n');
+    expect(listAll(join(root(), 'dataset'))[0]).toBe('optic_disc_seg');
+    expect(listAll(join(root(), 'dataset')).filter((p) => !p.startsWith('optic_disc_seg'))).toEqual([]);
+  });
+
+  it('skips a present target without a request, and --force replaces it', async () => {
+    const target = join(root(), 'pretrained_model', 'pspnet50_bn_cityscapes');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'old_file'), 'old');
+    server.routes.set('/models/pspnet50_cityscapes.tgz', { body: modelTgz(work.dir, 'pspnet50_cityscapes') });
+    const events: PdsegEvent[] = [];
+    const first = await downloadItems(['pspnet50_bn_cityscapes'], {
+      root: root(),
+      mirror: server.origin,
+      onEvent: (e) => events.push(e),
+    });
+    expect(first.items[0].status).toBe('skipped');
+    expect(server.requests).toEqual([]);
+    expect(events.some((e) => e.type === 'info' && e.message.includes('already present'))).toBe(true);
+    expect(readFileSync(join(target, 'old_file'), 'utf8')).toBe('old');
+
+    const forced = await downloadItems(['pspnet50_bn_cityscapes'], {
+      root: root(),
+      mirror: server.origin,
+      force: true,
+    });
+    expect(forced.items[0].status).toBe('downloaded');
+    const tree = readTree(target);
+    expect(tree.has('old_file')).toBe(false);
+    expect(
+      tree.get('psp1/BatchNorm/gamma')?.equals(paddleParameterFiles().get('psp1/BatchNorm/gamma') as Buffer),
+    ).toBe(true);
+    expect(
+      listAll(join(root(), 'pretrained_model')).filter((p) => !p.startsWith('pspnet50_bn_cityscapes')),
+    ).toEqual([]);
+  });
+
+  it('downloads several names in turn and reports each in one summary', async () => {
+    server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
+    const summary = await downloadItems(['optic', 'pspnet50_bn_cityscapes', 'optic_disc_seg'], {
+      root: root(),
+      mirror: server.origin,
+      retryDelaysMs: [],
+    });
+    expect(summary.items.map((i) => [i.entry.name, i.status])).toEqual([
+      ['optic_disc_seg', 'downloaded'],
+      ['pspnet50_bn_cityscapes', 'failed'],
+    ]);
+    expect(summary.failed).toBe(1);
+    expect(summary.items[1].error?.code).toBe('DOWNLOAD_HTTP');
+    expect(summary.items[1].error?.message).toContain('HTTP 404');
+  });
+
+  it('lists every entry with its mirrored URL and whether it is present', async () => {
+    mkdirSync(join(root(), 'dataset', 'optic_disc_seg'), { recursive: true });
+    const rows = listItems({ root: root(), mirror: 'http://127.0.0.1:9' });
+    expect(rows).toHaveLength(39);
+    const optic = rows.find((r) => r.entry.name === 'optic_disc_seg');
+    expect(optic?.present).toBe(true);
+    expect(optic?.url).toBe('http://127.0.0.1:9/dataset/optic_disc_seg.zip');
+    expect(rows.find((r) => r.entry.name === 'cityscapes')?.present).toBe(false);
+  });
+});
