@@ -99,8 +99,7 @@ function sendModelFile(req: IncomingMessage, res: ServerResponse, ctx: RouteCont
   res.once('close', () => stream.destroy());
 }
 
-async function sendPage(res: ServerResponse, ctx: RouteContext, meta: ModelMeta): Promise<void> {
-  await assetsOr503(ctx);
+function sendPage(res: ServerResponse, meta: ModelMeta): void {
   const title = `${meta.originalName ?? meta.id} · pdseg`;
   const html = viewerPageHtml({ modelUrl: `/api/models/${meta.id}`, title, assetBase: '/viewer' });
   send(res, 200, 'text/html; charset=utf-8', html, {
@@ -156,7 +155,7 @@ export async function route(
   }
   if (path === '/app') {
     allow(req, READ);
-    await sendPage(res, ctx, modelOf(ctx, query.get('id')));
+    sendPage(res, modelOf(ctx, query.get('id')));
     return;
   }
   if (path.startsWith('/viewer/')) {

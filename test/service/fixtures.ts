@@ -1,5 +1,7 @@
 /** Small models and an in-process server for the service tests. */
+
 import { createHash } from 'node:crypto';
+import httpModule from 'node:http';
 import { encodeModel } from '../../src/onnx/encode.js';
 import { type ModelProto, TensorDataType } from '../../src/onnx/types.js';
 import type { RequestLogEntry } from '../../src/service/request-log.js';
@@ -75,4 +77,71 @@ export async function testService(options: ServiceOptions = {}): Promise<{
       await cleanup();
     },
   };
+}
+
+/** A reply read whole. */
+export interface TestReply {
+  status: number;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: Buffer;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests assert on the parsed shape
+  json(): any;
+}
+
+/**
+ * One HTTP request with `node:http`, which sends the path exactly as given (no `..`
+ * normalisation). `body` may be bytes or an async iterable streamed chunk by chunk.
+ */
+export function httpRequest(
+  base: string,
+  path: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Uint8Array | AsyncIterable<Uint8Array>;
+  } = {},
+): Promise<TestReply> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const origin = new URL(base);
+    const req = httpModule.request(
+      {
+        host: origin.hostname,
+        port: origin.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+      },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body.toString('utf8')),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    const body = options.body;
+    if (body === undefined) req.end();
+    else if (body instanceof Uint8Array) req.end(body);
+    else {
+      (async () => {
+        for await (const chunk of body) {
+          if (answered || req.destroyed) break;
+          if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+        }
+        if (!answered) req.end();
+      })().catch(() => req.destroy());
+    }
+  });
 }
