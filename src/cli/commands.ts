@@ -23,4 +23,8 @@ export interface CliContext {
 export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new Map<
   string,
   () => Promise<CommandModule>
->([['config', () => import('./config.js')]]);
+>([
+  ['config', () => import('./config.js')],
+  ['download', () => import('./download.js')],
+  ['service', () => import('./service.js')],
+]);
