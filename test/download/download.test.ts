@@ -3,9 +3,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadItems, listItems, MANIFEST_NAME } from '../../src/download/index.js';
+import { buildRegistry, type RegistryEntry } from '../../src/download/registry.js';
+import { PdsegError } from '../../src/errors.js';
 import type { PdsegEvent } from '../../src/events.js';
 import { tempDir } from '../helpers.js';
-import { listAll, modelTgz, opticFiles, opticZip, paddleParameterFiles, readTree } from './fixtures.js';
+import {
+  listAll,
+  modelTgz,
+  opticFiles,
+  opticZip,
+  paddleParameterFiles,
+  readTree,
+  tarArchive,
+  writeTree,
+} from './fixtures.js';
 import { startServer, type TestServer } from './server.js';
 
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -127,5 +138,47 @@ describe('downloadItems', () => {
     expect(optic?.present).toBe(true);
     expect(optic?.url).toBe('http://127.0.0.1:9/dataset/optic_disc_seg.zip');
     expect(rows.find((r) => r.entry.name === 'cityscapes')?.present).toBe(false);
+  });
+
+  const entry = (sha256?: string): RegistryEntry => ({
+    name: 'm',
+    kind: 'model',
+    url: `${server.origin}/m.tgz`,
+    folder: 'pretrained_model/m',
+    aliases: [],
+    sha256,
+  });
+
+  it('verifies a known SHA-256 and rejects a mismatch, leaving nothing', async () => {
+    const tgz = modelTgz(work.dir, 'm_top');
+    server.routes.set('/m.tgz', { body: tgz });
+    const bad = await downloadItems(['m'], {
+      root: root(),
+      registry: buildRegistry([entry('0'.repeat(64))]),
+    });
+    expect(bad.items[0].error).toBeInstanceOf(PdsegError);
+    expect(bad.items[0].error?.code).toBe('DOWNLOAD_CHECKSUM');
+    expect(bad.items[0].error?.message).toContain(`does not match the registry's ${'0'.repeat(64)}`);
+    expect(listAll(join(root(), 'pretrained_model'))).toEqual([]);
+    const good = createHash('sha256').update(tgz).digest('hex');
+    const ok = await downloadItems(['m'], { root: root(), registry: buildRegistry([entry(good)]) });
+    expect(ok.items[0].status).toBe('downloaded');
+    expect(readTree(join(root(), 'pretrained_model', 'm')).has('logit/weights')).toBe(true);
+  });
+
+  it('keeps every member when the archive has no single top folder', async () => {
+    const src = join(work.dir, 'flat');
+    writeTree(
+      src,
+      new Map([
+        ['a.txt', 'A'],
+        ['b/c.txt', 'C'],
+      ]),
+    );
+    server.routes.set('/m.tgz', { body: tarArchive(src, join(work.dir, 'flat.tgz'), ['-cz', 'a.txt', 'b']) });
+    const summary = await downloadItems(['m'], { root: root(), registry: buildRegistry([entry()]) });
+    expect(summary.items[0].status).toBe('downloaded');
+    const tree = readTree(join(root(), 'pretrained_model', 'm'));
+    expect([...tree.keys()].sort()).toEqual([MANIFEST_NAME, 'a.txt', 'b/c.txt']);
   });
 });
