@@ -39,6 +39,7 @@ interface Reply {
 const MAX_REPLY = 64 * 1024;
 
 function fmtMB(bytes: number): string {
+  if (bytes < 100_000) return `${bytes} bytes`;
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 

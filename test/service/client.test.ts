@@ -114,7 +114,7 @@ describe('uploadModel', () => {
     const e = await failure(uploadModel(path, { server: service.url }));
     expect(e.code).toBe('SERVICE');
     expect(e.message).toContain(
-      `is ${(bytes.length / 1e6).toFixed(1)} MB; the server at ${service.url} accepts`,
+      `is ${bytes.length} bytes; the server at ${service.url} accepts models up to 100 bytes`,
     );
     expect(log.map((x) => `${x.method} ${x.path}`)).toEqual(['GET /api/limits']);
   });
