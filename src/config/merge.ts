@@ -47,12 +47,16 @@ function isGroup(v: unknown): v is ConfigTree {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Applies a YAML mapping (or a dict literal) under `prefix` (spec §1.1 update_from_segconfig). */
+/**
+ * Applies a YAML mapping (or a dict literal) under `prefix` (spec §1.1 update_from_segconfig).
+ * `evaluated` is true for the items of a dict literal, which were literal-evaluated already.
+ */
 export function mergeMapping(
   tree: ConfigTree,
   mapping: Record<string, unknown>,
   prefix: string,
   origin: Origin,
+  evaluated = false,
 ): void {
   for (const [k, v] of Object.entries(mapping)) {
     const dotted = prefix === '' ? k : `${prefix}.${k}`;
@@ -64,9 +68,9 @@ export function mergeMapping(
           `${dotted} is a single value, not a group of keys, but a mapping was given${where(origin, dotted)}`,
         );
       }
-      mergeMapping(tree, v, dotted, origin);
+      mergeMapping(tree, v, dotted, origin, evaluated);
     } else {
-      setValue(tree, dotted, v, origin);
+      setValue(tree, dotted, v, origin, evaluated);
     }
   }
 }
@@ -113,11 +117,11 @@ function lookup(
 }
 
 /** Assigns one value: literal-evaluates strings, checks the type, stores it. */
-function setValue(tree: ConfigTree, dotted: string, raw: unknown, origin: Origin): void {
+function setValue(tree: ConfigTree, dotted: string, raw: unknown, origin: Origin, evaluated = false): void {
   const slot = lookup(tree, dotted, origin);
   let value: unknown;
   try {
-    value = literalOrString(raw);
+    value = evaluated ? raw : literalOrString(raw);
   } catch (e) {
     // ast.literal_eval raised something other than ValueError/SyntaxError (e.g. `{[1]: 2}`).
     throw new PdsegError(
@@ -128,7 +132,7 @@ function setValue(tree: ConfigTree, dotted: string, raw: unknown, origin: Origin
   }
   if (isGroup(slot.value)) {
     if (value instanceof Map) {
-      mergeMapping(tree, dictToRecord(value, dotted, origin), dotted, origin);
+      mergeMapping(tree, dictToRecord(value, dotted, origin), dotted, origin, true);
       return;
     }
     throw new PdsegError(

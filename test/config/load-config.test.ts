@@ -121,8 +121,11 @@ describe('every string value is literal-evaluated (spec §1.1)', () => {
   });
 
   it('merges a dict literal given for a group key', async () => {
-    const cfg = await loadConfig({ overrides: [...CROPS, 'DATASET', "{'NUM_CLASSES': 3}"] });
+    const cfg = await loadConfig({
+      overrides: [...CROPS, 'DATASET', "{'NUM_CLASSES': 3, 'DATA_DIR': '10'}"],
+    });
     expect(cfg.DATASET.NUM_CLASSES).toBe(3);
+    expect(cfg.DATASET.DATA_DIR).toBe('10'); // a str inside the dict stays a str
     expect(cfg.DATASET.IGNORE_INDEX).toBe(255);
   });
 });
