@@ -9,7 +9,7 @@ import { cvRound } from './resize-linear.js';
 /** OpenCV's `saturate_cast<uchar>(double)`: round half to even, clamp to 0…255 (127.5 → 128). */
 export function paddingByte(value: number): number {
   const r = cvRound(value);
-  return r < 0 ? 0 : r > 255 ? 255 : r;
+  return r < 0 ? 0 : Math.min(r, 255);
 }
 
 /** Pads `img` at the bottom/right to `width × height` with per-channel byte `values`. */

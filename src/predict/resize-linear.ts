@@ -104,12 +104,12 @@ function mulHi(a: number, b: number): number {
 
 /** Saturates an int16 lane as `v_pack` does. */
 function sat16(v: number): number {
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  return v > 32767 ? 32767 : Math.max(v, -32768);
 }
 
 /** Saturates to uint8. */
 function sat8(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v < 0 ? 0 : Math.min(v, 255);
 }
 
 /**

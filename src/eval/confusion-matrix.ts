@@ -1,0 +1,55 @@
+/**
+ * PaddleSeg's streaming confusion matrix (spec §7.4, `pdseg/metrics.py` `ConfusionMatrix`):
+ * `K×K` counts, rows = ground-truth label, columns = prediction; pixels whose label equals
+ * IGNORE_INDEX are skipped. Counts are kept in a Float64Array (exact up to 2^53 pixels).
+ */
+import { PdsegError } from '../errors.js';
+
+/** A K×K confusion matrix, row-major: `counts[label * K + pred]`. */
+export class ConfusionMatrix {
+  /** Number of classes K. */
+  readonly numClasses: number;
+  /** Row-major counts, rows = ground truth, columns = prediction. */
+  readonly counts: Float64Array;
+
+  constructor(numClasses: number) {
+    if (!Number.isInteger(numClasses) || numClasses < 1 || numClasses > 256) {
+      throw new RangeError(`numClasses must be an integer in 1…256, got ${numClasses}`);
+    }
+    this.numClasses = numClasses;
+    this.counts = new Float64Array(numClasses * numClasses);
+  }
+
+  /**
+   * Adds one image (or batch) of `label` and `pred` values, same length. Labels equal to
+   * `ignoreIndex` are skipped; any other label ≥ K is an error naming `source` and the value
+   * (PaddleSeg would fail with an index error). Predictions must be < K.
+   */
+  update(label: ArrayLike<number>, pred: ArrayLike<number>, ignoreIndex: number, source = 'label'): void {
+    const k = this.numClasses;
+    if (label.length !== pred.length) {
+      throw new RangeError(`label has ${label.length} values but prediction has ${pred.length}`);
+    }
+    // Count into a local Uint32Array per call (fast integer increments), then fold in.
+    const local = new Uint32Array(k * k);
+    for (let i = 0; i < label.length; i++) {
+      const l = label[i] as number;
+      if (l === ignoreIndex) continue;
+      if (l >= k || l < 0) {
+        throw new PdsegError(
+          'LABEL_VALUE',
+          `label "${source}" contains the value ${l}, but DATASET.NUM_CLASSES is ${k} and DATASET.IGNORE_INDEX is ${ignoreIndex}; fix the label or set NUM_CLASSES/IGNORE_INDEX`,
+        );
+      }
+      const p = pred[i] as number;
+      if (p >= k || p < 0) throw new RangeError(`prediction value ${p} is outside 0…${k - 1}`);
+      local[l * k + p] = (local[l * k + p] as number) + 1;
+    }
+    for (let i = 0; i < local.length; i++) this.counts[i] = (this.counts[i] as number) + (local[i] as number);
+  }
+
+  /** Count at (label, pred). */
+  at(label: number, pred: number): number {
+    return this.counts[label * this.numClasses + pred] as number;
+  }
+}

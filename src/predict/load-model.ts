@@ -1,0 +1,93 @@
+/**
+ * Loads an exported `model.onnx` for predict/eval: reads the file (or `<folder>/model.onnx`),
+ * decodes it, takes its settings from the metadata, replaces the softmax tail with an ArgMax
+ * in memory (spec §4.4, see `argmax-graph.ts`) and opens an onnxruntime session on the
+ * re-encoded bytes.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { messageOf, PdsegError } from '../errors.js';
+import { decodeModel } from '../onnx/decode.js';
+import { encodeModel } from '../onnx/encode.js';
+import type { ModelProto } from '../onnx/types.js';
+import { toArgmaxModel } from './argmax-graph.js';
+import { SegSession } from './session.js';
+import { type PredictSettings, settingsFromMetadata } from './settings.js';
+
+/** File name of the exported model inside FREEZE.SAVE_DIR. */
+export const MODEL_FILE = 'model.onnx';
+
+/** Resolves `--model` (a folder holding model.onnx, or the file itself). */
+export async function resolveModelPath(model: string, cwd = process.cwd()): Promise<string> {
+  const p = resolve(cwd, model);
+  try {
+    return (await stat(p)).isDirectory() ? join(p, MODEL_FILE) : p;
+  } catch (e) {
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `model "${model}" does not exist; run pdseg export first, or pass --model <folder|model.onnx>`,
+      { cause: e },
+    );
+  }
+}
+
+/** A loaded label model: the session (ArgMax output) and the model's own settings. */
+export interface LabelModel {
+  session: SegSession;
+  /** Settings from the model metadata. */
+  settings: PredictSettings;
+  /** Absolute path of the file. */
+  path: string;
+  /** Input shape `[N, C, H, W]` (N symbolic → -1). */
+  inputShape: number[];
+}
+
+/** Reads and decodes an ONNX file. */
+export async function readModel(path: string): Promise<ModelProto> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `cannot read model "${path}": ${messageOf(e)}; run pdseg export first`,
+      {
+        cause: e,
+      },
+    );
+  }
+  return decodeModel(bytes);
+}
+
+/** Loads `path` as a label model with `threads` intra-op threads. */
+export async function loadLabelModel(path: string, options: { threads?: number } = {}): Promise<LabelModel> {
+  const model = await readModel(path);
+  const settings = settingsFromMetadata(model.metadataProps, path);
+  const edit = toArgmaxModel(model, settings.numClasses);
+  const session = await SegSession.create(encodeModel(edit.model), {
+    threads: options.threads,
+    source: path,
+  });
+  const dims = model.graph.input[0]?.type?.tensorType?.shape?.dim ?? [];
+  return { session, settings, path, inputShape: dims.map((d) => d.dimValue ?? -1) };
+}
+
+/** Checks that settings taken from a config agree with the model's fixed input size and class count. */
+export function checkAgainstModel(s: PredictSettings, m: LabelModel): void {
+  const [, , h, w] = m.inputShape;
+  if (
+    (h !== undefined && h > 0 && h !== s.cropSize[1]) ||
+    (w !== undefined && w > 0 && w !== s.cropSize[0])
+  ) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `EVAL_CROP_SIZE (${s.cropSize[0]}, ${s.cropSize[1]}) does not match the model "${m.path}" input ${w}x${h} (width x height); the exported PSPNet has a fixed size — use the crop size it was exported with`,
+    );
+  }
+  if (s.numClasses !== m.settings.numClasses) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `DATASET.NUM_CLASSES ${s.numClasses} does not match the model "${m.path}" (${m.settings.numClasses} classes)`,
+    );
+  }
+}
