@@ -162,6 +162,11 @@ describe('overrides and files', () => {
     await expectPdsegError(loadConfig({ cfgFile: f }), 'CONFIG_PARSE', `invalid YAML in ${f}:3`);
   });
 
+  it('rejects a key written twice in one mapping, with its line', async () => {
+    const f = await writeYaml(dir, 'dup.yaml', 'DATASET:\n  NUM_CLASSES: 2\n  NUM_CLASSES: 3\n');
+    await expectPdsegError(loadConfig({ cfgFile: f }), 'CONFIG_PARSE', `${f}:3`);
+  });
+
   it('rejects a YAML file that is not a mapping', async () => {
     const f = await writeYaml(dir, 'list.yaml', '- a\n- b\n');
     await expectPdsegError(loadConfig({ cfgFile: f }), 'CONFIG_PARSE', 'must be a YAML mapping');
