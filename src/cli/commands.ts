@@ -26,6 +26,7 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new M
 >([
   ['config', () => import('./config.js')],
   ['download', () => import('./download.js')],
+  ['export', () => import('./export.js')],
   ['predict', () => import('./predict.js')],
   ['service', () => import('./service.js')],
   ['graph', () => import('./graph.js')],

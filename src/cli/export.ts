@@ -1,0 +1,33 @@
+/**
+ * `pdseg export --cfg F [--skip-mismatch] [KEY VALUE…]` (spec §5; DESIGN.md command table):
+ * builds the network of `MODEL.MODEL_NAME`, loads `TEST.TEST_MODEL` and writes
+ * `<FREEZE.SAVE_DIR>/model.onnx` and `deploy.yaml`. The tutorial's
+ * `python pdseg/export_model.py --cfg configs/pspnet_optic.yaml DATASET.NUM_CLASSES 19
+ * TEST.TEST_MODEL ./pretrained_model/pspnet50_bn_cityscapes/` keeps its arguments.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from './commands.js';
+import { addConfigOptions, configFromCli } from './config-options.js';
+
+/** Registers the `export` command. */
+export function define(program: Command, context: CliContext): void {
+  const cmd = program
+    .command('export')
+    .description(
+      'export the configured model with TEST.TEST_MODEL weights to FREEZE.SAVE_DIR/model.onnx + deploy.yaml',
+    )
+    .option(
+      '--skip-mismatch',
+      "PaddleSeg's behaviour: keep initial values for missing or mismatched parameters ([SKIP] warnings)",
+    );
+  addConfigOptions(cmd).action(async (words: string[], opts: { cfg?: string; skipMismatch?: boolean }) => {
+    const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
+    const cfg = await configFromCli(opts, words);
+    const { exportModel } = await import('../export/export-model.js');
+    await exportModel(cfg, {
+      onEvent: context.renderer.sink,
+      skipMismatch: opts.skipMismatch ?? false,
+      verbose,
+    });
+  });
+}

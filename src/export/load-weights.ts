@@ -1,0 +1,134 @@
+/**
+ * Fills the parameters a network declared from a Paddle checkpoint (spec §5.2, STYLE.md §3):
+ * every parameter must be present with the declared shape and float32 data, else
+ * `WEIGHT_MISSING` / `WEIGHT_SHAPE_MISMATCH` naming the parameter, the expected and the
+ * found shape (for `logit/*` also the NUM_CLASSES the checkpoint was trained with).
+ * `skipMismatch` reproduces PaddleSeg's behaviour instead: warn `[SKIP] name` and keep a
+ * seeded initial value. Each tensor's bytes go straight into its initializer's `rawData`,
+ * so the weights are held once.
+ */
+import { PdsegError } from '../errors.js';
+import type { ProgressSink } from '../events.js';
+import type { ParamSpec } from '../onnx/builder.js';
+import type { TensorProto } from '../onnx/types.js';
+import { initialValue } from './initial-values.js';
+
+/** What the loader needs from a checkpoint (the `Checkpoint` of `src/paddle/checkpoint.ts` fits). */
+export interface WeightSource {
+  /** Where the weights were read from, for messages. */
+  readonly path?: string;
+  names(): Iterable<string> | Promise<Iterable<string>>;
+  has(name: string): boolean;
+  info(name: string): { name: string; dims: readonly number[]; dtype: string } | undefined;
+  read(name: string): Promise<{ dims: readonly number[]; dtype: string; data: ArrayBufferView }>;
+}
+
+/** Options of {@link loadWeights}. */
+export interface LoadWeightsOptions {
+  /** Keep initial values for missing or mismatched parameters (PaddleSeg's behaviour), with a warning. */
+  skipMismatch?: boolean;
+  onEvent?: ProgressSink;
+  /** Where the checkpoint is, for messages. */
+  checkpointPath: string;
+}
+
+/** What {@link loadWeights} did. */
+export interface LoadWeightsResult {
+  loaded: number;
+  /** Parameters kept at their initial value (only with `skipMismatch`). */
+  skipped: string[];
+  /** Checkpoint variables the network does not use (optimizer state, counters…). */
+  unused: string[];
+  /** Bytes of weight data loaded. */
+  bytes: number;
+}
+
+function shape(dims: readonly number[]): string {
+  return `[${dims.join(', ')}]`;
+}
+
+function mismatchHint(p: ParamSpec, found: readonly number[]): string {
+  if (p.name.startsWith('logit/') && found.length > 0 && found[0] !== p.dims[0]) {
+    return (
+      ` The checkpoint was trained with DATASET.NUM_CLASSES ${found[0]}, the config asks for ${p.dims[0]}:` +
+      ` pass DATASET.NUM_CLASSES ${found[0]}, or --skip-mismatch to keep an untrained logit layer.`
+    );
+  }
+  return ' Check MODEL.PSPNET.LAYERS, MODEL.PSPNET.DEPTH_MULTIPLIER and DATASET.IMAGE_TYPE against the checkpoint, or pass --skip-mismatch.';
+}
+
+function bytesOf(data: ArrayBufferView): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Loads every parameter in `params` from `source` into the matching initializer of
+ * `initializers` (same name), in declaration order, emitting `weights` progress.
+ */
+export async function loadWeights(
+  params: readonly ParamSpec[],
+  initializers: readonly TensorProto[],
+  source: WeightSource,
+  options: LoadWeightsOptions,
+): Promise<LoadWeightsResult> {
+  const emit = options.onEvent ?? (() => {});
+  const byName = new Map(initializers.map((t) => [t.name, t]));
+  const skipped: string[] = [];
+  let loaded = 0;
+  let bytes = 0;
+  const skip = (p: ParamSpec, error: PdsegError): void => {
+    if (!options.skipMismatch) throw error;
+    emit({ type: 'warn', task: 'weights', message: `[SKIP] ${p.name}: ${error.message}` });
+    skipped.push(p.name);
+    byName.get(p.name)!.rawData = bytesOf(initialValue(p));
+  };
+  const total = params.reduce((n, p) => n + 4 * p.dims.reduce((a, b) => a * b, 1), 0);
+  let done = 0;
+  for (const p of params) {
+    const target = byName.get(p.name);
+    if (!target) throw new RangeError(`no initializer for parameter "${p.name}"`);
+    if (!source.has(p.name)) {
+      skip(
+        p,
+        new PdsegError(
+          'WEIGHT_MISSING',
+          `parameter "${p.name}" (shape ${shape(p.dims)}) is not in the checkpoint "${options.checkpointPath}".` +
+            ' Check TEST.TEST_MODEL points at a PSPNet checkpoint with the configured MODEL.PSPNET.LAYERS, or pass --skip-mismatch.',
+        ),
+      );
+      continue;
+    }
+    const info = source.info(p.name)!;
+    const same = info.dims.length === p.dims.length && info.dims.every((d, i) => d === p.dims[i]);
+    if (!same) {
+      skip(
+        p,
+        new PdsegError(
+          'WEIGHT_SHAPE_MISMATCH',
+          `parameter "${p.name}" in "${options.checkpointPath}" has shape ${shape(info.dims)}, the network expects ${shape(p.dims)}.` +
+            mismatchHint(p, info.dims),
+        ),
+      );
+      continue;
+    }
+    if (info.dtype !== 'float32') {
+      skip(
+        p,
+        new PdsegError(
+          'WEIGHT_FORMAT',
+          `parameter "${p.name}" in "${options.checkpointPath}" is ${info.dtype}, the network needs float32 (FP32).`,
+        ),
+      );
+      continue;
+    }
+    const tensor = await source.read(p.name);
+    target.rawData = bytesOf(tensor.data);
+    bytes += tensor.data.byteLength;
+    loaded++;
+    done += 4 * p.dims.reduce((a, b) => a * b, 1);
+    emit({ type: 'progress', task: 'weights', done, total, unit: 'bytes' });
+  }
+  const needed = new Set(params.map((p) => p.name));
+  const unused = [...(await source.names())].filter((n) => !needed.has(n)).sort();
+  return { loaded, skipped, unused, bytes };
+}

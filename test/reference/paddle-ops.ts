@@ -1,0 +1,231 @@
+/**
+ * An independent, naive float32 re-implementation of the Paddle 1.x CPU kernels PSPNet
+ * uses, written from the spec's formulas only (spec §9.1–§9.6), never from src/. Tensors
+ * are one image, CHW, row-major Float32Array. Slow on purpose: plain loops a reader can
+ * check line by line against the spec.
+ */
+
+/** A CHW tensor of one image. */
+export interface Chw {
+  c: number;
+  h: number;
+  w: number;
+  data: Float32Array;
+}
+
+const f = Math.fround;
+
+/** Allocates a zero CHW tensor. */
+export function chw(c: number, h: number, w: number): Chw {
+  return { c, h, w, data: new Float32Array(c * h * w) };
+}
+
+/**
+ * conv2d (spec §9.6): cross-correlation, filter `[C_out, C_in, k, k]`, symmetric zero
+ * padding, output `(in + 2·pad − (dil·(k−1)+1)) / stride + 1`; bias added per channel
+ * (the separate `elementwise_add`, axis 1). Accumulates in float64, stores float32.
+ */
+export function conv2d(
+  x: Chw,
+  weight: Float32Array,
+  cout: number,
+  k: number,
+  o: { stride: number; pad: number; dilation: number; bias?: Float32Array },
+): Chw {
+  const oh = Math.floor((x.h + 2 * o.pad - (o.dilation * (k - 1) + 1)) / o.stride) + 1;
+  const ow = Math.floor((x.w + 2 * o.pad - (o.dilation * (k - 1) + 1)) / o.stride) + 1;
+  const y = chw(cout, oh, ow);
+  const acc = new Float64Array(oh * ow);
+  for (let co = 0; co < cout; co++) {
+    acc.fill(0);
+    for (let ci = 0; ci < x.c; ci++) {
+      for (let ky = 0; ky < k; ky++) {
+        for (let kx = 0; kx < k; kx++) {
+          const wv = weight[((co * x.c + ci) * k + ky) * k + kx]!;
+          if (wv === 0) continue;
+          for (let yy = 0; yy < oh; yy++) {
+            const iy = yy * o.stride - o.pad + ky * o.dilation;
+            if (iy < 0 || iy >= x.h) continue;
+            const rowBase = (ci * x.h + iy) * x.w;
+            for (let xx = 0; xx < ow; xx++) {
+              const ix = xx * o.stride - o.pad + kx * o.dilation;
+              if (ix < 0 || ix >= x.w) continue;
+              acc[yy * ow + xx]! += wv * x.data[rowBase + ix]!;
+            }
+          }
+        }
+      }
+    }
+    const b = o.bias ? o.bias[co]! : 0;
+    for (let i = 0; i < oh * ow; i++) y.data[co * oh * ow + i] = f(f(acc[i]!) + b);
+  }
+  return y;
+}
+
+/**
+ * batch_norm at inference, Paddle's CPU kernel (spec §9.3): `inv_std = 1/sqrt(var + ε)`,
+ * `new_scale = inv_std·γ`, `new_bias = β − mean·inv_std·γ`, `y = x·new_scale + new_bias`.
+ */
+export function batchNorm(
+  x: Chw,
+  p: { scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array },
+  epsilon: number,
+): Chw {
+  const y = chw(x.c, x.h, x.w);
+  const eps = f(epsilon);
+  const n = x.h * x.w;
+  for (let c = 0; c < x.c; c++) {
+    const invStd = f(1 / f(Math.sqrt(f(p.variance[c]! + eps))));
+    const newScale = f(invStd * p.scale[c]!);
+    const newBias = f(p.bias[c]! - f(f(p.mean[c]! * invStd) * p.scale[c]!));
+    for (let i = 0; i < n; i++) y.data[c * n + i] = f(f(x.data[c * n + i]! * newScale) + newBias);
+  }
+  return y;
+}
+
+/** relu. */
+export function relu(x: Chw): Chw {
+  return { ...x, data: x.data.map((v) => Math.max(v, 0)) };
+}
+
+/** elementwise_add of two equally shaped tensors. */
+export function add(a: Chw, b: Chw): Chw {
+  return { ...a, data: a.data.map((v, i) => f(v + b.data[i]!)) };
+}
+
+/** Multiplies by a float32 constant (dropout downgrade_in_infer at test time, spec §9.4). */
+export function scale(x: Chw, s: number): Chw {
+  const k = f(s);
+  return { ...x, data: x.data.map((v) => f(v * k)) };
+}
+
+/** `pad` with `[0,0, 0,0, d,d, d,d]` and value 0 (spec §9.5). */
+export function zeroPad(x: Chw, d: number): Chw {
+  const y = chw(x.c, x.h + 2 * d, x.w + 2 * d);
+  for (let c = 0; c < x.c; c++)
+    for (let i = 0; i < x.h; i++)
+      for (let j = 0; j < x.w; j++)
+        y.data[(c * y.h + i + d) * y.w + j + d] = x.data[(c * x.h + i) * x.w + j]!;
+  return y;
+}
+
+/** Non-adaptive max pool (spec §9.2): clipped windows, padding never contributes, floor mode. */
+export function maxPool(x: Chw, k: number, stride: number, pad: number): Chw {
+  const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;
+  const ow = Math.floor((x.w + 2 * pad - k) / stride) + 1;
+  const y = chw(x.c, oh, ow);
+  for (let c = 0; c < x.c; c++)
+    for (let ph = 0; ph < oh; ph++) {
+      const hs = Math.max(ph * stride - pad, 0);
+      const he = Math.min(ph * stride - pad + k, x.h);
+      for (let pw = 0; pw < ow; pw++) {
+        const ws = Math.max(pw * stride - pad, 0);
+        const we = Math.min(pw * stride - pad + k, x.w);
+        let m = -Infinity;
+        for (let i = hs; i < he; i++)
+          for (let j = ws; j < we; j++) m = Math.max(m, x.data[(c * x.h + i) * x.w + j]!);
+        y.data[(c * oh + ph) * ow + pw] = m;
+      }
+    }
+  return y;
+}
+
+/**
+ * Adaptive average pool (spec §9.2): bin `[floor(p·in/out), ceil((p+1)·in/out))`, float32
+ * running sum in row-major order from 0, divided by the bin's element count.
+ */
+export function adaptiveAvgPool(x: Chw, oh: number, ow: number): Chw {
+  const y = chw(x.c, oh, ow);
+  for (let c = 0; c < x.c; c++)
+    for (let ph = 0; ph < oh; ph++) {
+      const hs = Math.floor((ph * x.h) / oh);
+      const he = Math.ceil(((ph + 1) * x.h) / oh);
+      for (let pw = 0; pw < ow; pw++) {
+        const ws = Math.floor((pw * x.w) / ow);
+        const we = Math.ceil(((pw + 1) * x.w) / ow);
+        let sum = 0;
+        for (let i = hs; i < he; i++)
+          for (let j = ws; j < we; j++) sum = f(sum + x.data[(c * x.h + i) * x.w + j]!);
+        y.data[(c * oh + ph) * ow + pw] = f(sum / ((he - hs) * (we - ws)));
+      }
+    }
+  return y;
+}
+
+/**
+ * `bilinear_interp` CPU kernel (spec §9.1) with its exact index/weight arithmetic:
+ * float32 ratio, `align_flag = align_mode == 0 && !align_corners`, truncating indices,
+ * upper neighbour clamped, weights `d_n = ratio·k − y_n` (or `src − y_n` with align_flag),
+ * value summed left to right in float32. Equal sizes copy the input.
+ */
+export function bilinearInterp(
+  x: Chw,
+  outH: number,
+  outW: number,
+  alignCorners: boolean,
+  alignMode: 0 | 1,
+): Chw {
+  if (x.h === outH && x.w === outW) return { ...x, data: x.data.slice() };
+  const ratio = (inn: number, out: number) =>
+    out > 1 ? (alignCorners ? f((inn - 1) / (out - 1)) : f(inn / out)) : 0;
+  const rh = ratio(x.h, outH);
+  const rw = ratio(x.w, outW);
+  const alignFlag = alignMode === 0 && !alignCorners;
+  const axis = (k: number, r: number, inn: number) => {
+    let lo = alignFlag ? Math.trunc(r * (k + 0.5) - 0.5) : Math.trunc(f(r * k));
+    lo = Math.max(lo, 0);
+    const hi = Math.min(lo + 1, inn - 1);
+    const src = f(Math.max(r * (k + 0.5) - 0.5, 0));
+    const dLo = alignFlag ? f(src - lo) : f(f(r * k) - lo);
+    return { lo, hi, d: dLo, dc: f(1 - dLo) };
+  };
+  const y = chw(x.c, outH, outW);
+  for (let k = 0; k < outH; k++) {
+    const a = axis(k, rh, x.h);
+    for (let l = 0; l < outW; l++) {
+      const b = axis(l, rw, x.w);
+      for (let c = 0; c < x.c; c++) {
+        const at = (i: number, j: number) => x.data[(c * x.h + i) * x.w + j]!;
+        let v = f(f(at(a.lo, b.lo) * a.dc) * b.dc);
+        v = f(v + f(f(at(a.hi, b.lo) * a.d) * b.dc));
+        v = f(v + f(f(at(a.lo, b.hi) * a.dc) * b.d));
+        v = f(v + f(f(at(a.hi, b.hi) * a.d) * b.d));
+        y.data[(c * outH + k) * outW + l] = v;
+      }
+    }
+  }
+  return y;
+}
+
+/** Concat along channels. */
+export function concatChannels(xs: Chw[]): Chw {
+  const c = xs.reduce((n, x) => n + x.c, 0);
+  const y = chw(c, xs[0]!.h, xs[0]!.w);
+  let at = 0;
+  for (const x of xs) {
+    y.data.set(x.data, at);
+    at += x.data.length;
+  }
+  return y;
+}
+
+/**
+ * transpose [0,2,3,1] → softmax over the last axis → transpose back (spec §4.4, §9.6), i.e.
+ * a softmax over channels per pixel: `max(x − max, −64)`, exp, divide by the sum.
+ */
+export function softmaxChannels(x: Chw): Chw {
+  const y = chw(x.c, x.h, x.w);
+  const n = x.h * x.w;
+  for (let p = 0; p < n; p++) {
+    let m = -Infinity;
+    for (let c = 0; c < x.c; c++) m = Math.max(m, x.data[c * n + p]!);
+    let sum = 0;
+    const e = new Float64Array(x.c);
+    for (let c = 0; c < x.c; c++) {
+      e[c] = Math.exp(Math.max(x.data[c * n + p]! - m, -64));
+      sum += e[c]!;
+    }
+    for (let c = 0; c < x.c; c++) y.data[c * n + p] = f(e[c]! / sum);
+  }
+  return y;
+}
