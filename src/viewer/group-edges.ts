@@ -27,14 +27,11 @@ export interface GroupEdge {
   elements: number;
 }
 
-/** Number of elements of a tensor with a fully known shape, else 0. */
+/** Elements of a tensor, counting symbolic or unknown dims (the batch `N`) as 1; 0 when the shape is unknown. */
 export function tensorElements(t: ViewTensor | undefined): number {
-  if (!t?.shape || t.shape.length === 0) return t?.shape ? 1 : 0;
+  if (!t?.shape) return 0;
   let n = 1;
-  for (const d of t.shape) {
-    if (typeof d !== 'number' || d < 0) return 0;
-    n *= d;
-  }
+  for (const d of t.shape) if (typeof d === 'number' && d > 0) n *= d;
   return n;
 }
 

@@ -117,6 +117,8 @@ function scriptSafe(text: string): string {
 export interface StandaloneOptions {
   graph: ViewGraph;
   title?: string;
+  /** File name shown in the breadcrumb and sidebar. */
+  fileName?: string;
 }
 
 /** One self-contained HTML file showing `graph`; needs no server and no network. */
@@ -129,7 +131,7 @@ export async function viewerStandaloneHtml(options: StandaloneOptions): Promise<
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title><style>${text('viewer.css').replace(/<\/(style)/gi, '<\\/$1')}</style></head>
-<body>
+<body data-model-name="${escapeHtml(options.fileName ?? options.graph.name)}">
 ${bodyMarkup()}
 <script type="application/json" id="pdseg-model">${json}</script>
 <script type="text/x-pdseg-worker" id="pdseg-worker">${scriptSafe(text('viewer-worker.js'))}</script>
