@@ -4,7 +4,8 @@
  * restricted {@link unpickle}. Only these globals are accepted: `numpy.core.multiarray.
  * _reconstruct` / `.scalar`, `numpy.ndarray`, `numpy.dtype`, `numpy.core.numeric._frombuffer`
  * (and their `numpy._core` spellings from numpy 2), `_codecs.encode` (protocol-2 byte
- * strings) and `collections.OrderedDict`. Dict values that are not arrays (such as Paddle
+ * strings), `bytes()` without arguments (protocol 2's empty byte string) and
+ * `collections.OrderedDict`. Dict values that are not arrays (such as Paddle
  * 2.x's `StructuredToParameterName@@` name map) are skipped.
  */
 import { PdsegError } from '../errors.js';
@@ -41,6 +42,9 @@ const ALLOWED: ReadonlySet<string> = new Set([
   'numpy.dtype',
   '_codecs.encode',
   'collections.OrderedDict',
+  // protocol 2 writes an empty byte string (a zero-size array's data) as bytes()
+  '__builtin__.bytes',
+  'builtins.bytes',
 ]);
 
 const NUMPY_TO_PADDLE: Readonly<Record<string, PaddleDType>> = {
@@ -128,6 +132,9 @@ export function readPdparams(bytes: Uint8Array, source: string): PdparamsContent
           return new NpScalar();
         case 'OrderedDict':
           return new Map();
+        case 'bytes':
+          if (args.length !== 0) fail('bytes() is only accepted without arguments');
+          return new Uint8Array(0);
         case 'encode': {
           const [text, encoding] = args;
           if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {

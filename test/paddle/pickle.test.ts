@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PdsegError } from '../../src/errors.js';
+import { openCheckpoint } from '../../src/paddle/checkpoint.js';
+import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
+import { readPdparams } from '../../src/paddle/numpy-pickle.js';
+import { ROOT, SHARED, tempDir } from '../helpers.js';
+
+const REF = join(ROOT, 'test', 'reference', 'paddle');
+const facts = JSON.parse(readFileSync(join(REF, 'reference.json'), 'utf8'));
+const BEST = join(SHARED, 'testdata', 'paddle', 'v2-pickle-paddlescience-mlp', 'best_model.pdparams');
+
+const NUMPY_TO_PADDLE: Record<string, string> = {
+  f4: 'float32',
+  f8: 'float64',
+  i8: 'int64',
+  b1: 'bool',
+  f2: 'float16',
+  u1: 'uint8',
+};
+
+function close(actual: number, expected: number, atol = 1e-6, rtol = 1e-6): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(atol + rtol * Math.abs(expected));
+}
+
+function expectWeightFormat(fn: () => unknown, phrase: string): void {
+  try {
+    fn();
+    expect.unreachable();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PdsegError);
+    expect((e as PdsegError).code).toBe('WEIGHT_FORMAT');
+    expect((e as PdsegError).message).toContain(phrase);
+  }
+}
+
+describe('pdparams pickle reader', () => {
+  for (const proto of [2, 5]) {
+    it(`reads a protocol-${proto} pickle written by Python/numpy, every dtype and value`, async () => {
+      const cp = await openCheckpoint(join(REF, `small.p${proto}.pdparams`));
+      expect(cp.layout).toBe('pdparams');
+      expect(cp.names()).toEqual(Object.keys(facts.small));
+      expect(cp.has('StructuredToParameterName@@')).toBe(false);
+      for (const [name, f] of Object.entries(facts.small) as [
+        string,
+        { dtype: string; shape: number[]; values: unknown[] },
+      ][]) {
+        const t = await cp.read(name);
+        expect(t.dtype).toBe(NUMPY_TO_PADDLE[f.dtype]);
+        expect(t.dims).toEqual(f.shape);
+        const got = Array.from(t.data as ArrayLike<number | bigint>).map((v) =>
+          typeof v === 'bigint' ? String(v) : v,
+        );
+        expect(got).toEqual(f.values);
+      }
+      await cp.close();
+    });
+  }
+
+  it('reads the protocol-4 best_model.pdparams of PaddleScience, skipping the non-array entry', async () => {
+    const cp = await openCheckpoint(BEST);
+    expect(cp.layout).toBe('pdparams');
+    expect(cp.names()).toEqual(Object.keys(facts.best_model));
+    expect(facts.best_model_non_arrays).toEqual(['StructuredToParameterName@@']);
+    expect(cp.has('StructuredToParameterName@@')).toBe(false);
+    for (const [name, f] of Object.entries(facts.best_model) as [
+      string,
+      { shape: number[]; first: number[]; sum: number },
+    ][]) {
+      expect(cp.info(name)).toEqual({ name, dims: f.shape, dtype: 'float32' });
+      const t = await cp.read(name);
+      const data = t.data as Float32Array;
+      for (const [i, v] of f.first.entries()) close(data[i]!, v);
+      let sum = 0;
+      for (const v of data) sum += v;
+      close(sum, f.sum, 1e-4, 1e-6);
+    }
+    await cp.close();
+  });
+
+  it('refuses a GLOBAL outside the allowlist and names it (os.system style)', () => {
+    // protocol 2: GLOBAL 'os\nsystem\n', 'echo hi', TUPLE1, REDUCE, STOP
+    const evil = new Uint8Array([
+      0x80,
+      2,
+      ...new TextEncoder().encode('cos\nsystem\n'),
+      0x8c,
+      7,
+      ...new TextEncoder().encode('echo hi'),
+      0x85,
+      0x52,
+      0x2e,
+    ]);
+    expectWeightFormat(() => readPdparams(evil, 'evil.pdparams'), 'refuses the Python global "os.system"');
+  });
+
+  it('refuses a STACK_GLOBAL outside the allowlist, even inside a dict of arrays', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeCheckpoint(
+        dir,
+        [{ name: 'w', dims: [1], dtype: 'float32', data: new Float32Array([1]) }],
+        'pdparams',
+      );
+      const good = new Uint8Array(readFileSync(join(dir, 'model.pdparams')));
+      // append a second entry whose value is builtins.eval('1'), before STOP
+      const enc = (s: string): number[] => [0x8c, s.length, ...new TextEncoder().encode(s)];
+      const extra = [
+        0x28,
+        ...enc('x'),
+        ...enc('builtins'),
+        ...enc('eval'),
+        0x93,
+        ...enc('1'),
+        0x85,
+        0x52,
+        0x75,
+      ];
+      const evil = new Uint8Array([...good.subarray(0, good.length - 1), ...extra, 0x2e]);
+      expectWeightFormat(() => readPdparams(evil, 'model.pdparams'), '"builtins.eval"');
+      expect(readPdparams(good, 'model.pdparams').arrays.size).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('reports a truncated pickle and a pickle that is not a dict', () => {
+    const bytes = new Uint8Array(readFileSync(join(REF, 'small.p5.pdparams')));
+    expectWeightFormat(() => readPdparams(bytes.subarray(0, 600), 'cut.pdparams'), 'truncated');
+    expectWeightFormat(
+      () => readPdparams(new Uint8Array([0x80, 4, 0x5d, 0x2e]), 'list.pdparams'),
+      'does not hold a dict',
+    );
+  });
+});
