@@ -153,6 +153,16 @@ export async function extractTar(
     '-C',
     dest,
   ]);
+  if (
+    result.code !== 0 &&
+    /No space left|Disk quota|Permission denied|Read-only file system/.test(result.stderr)
+  ) {
+    // The archive is fine; the disk is not. Keep the download so a retry can reuse it.
+    throw new PdsegError(
+      'IO',
+      `could not extract '${label}' into '${dest}': ${result.stderr.trim()}; free some space or fix permissions`,
+    );
+  }
   if (result.code !== 0) throw corrupt(label, result.stderr);
   await verifyTree(label, dest);
   return members.length;

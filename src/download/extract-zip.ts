@@ -14,6 +14,7 @@ import { checkEntryName, checkLinkTarget, LinkTracker, unsafeEntry, verifyTree }
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
 
 function corrupt(archive: string, detail: string, cause?: unknown): PdsegError {
   return new PdsegError(
@@ -67,7 +68,8 @@ export async function extractZip(
         const name = checkEntryName(label, original);
         links.checkPath(original, name);
         const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-        const kind = original.endsWith('/') ? 'dir' : mode === S_IFLNK ? 'symlink' : 'file';
+        const kind =
+          original.endsWith('/') || mode === S_IFDIR ? 'dir' : mode === S_IFLNK ? 'symlink' : 'file';
         if (kind === 'symlink') links.addLink(name);
         if (name !== '') planned.push({ entry, original, name, kind });
       }
@@ -108,8 +110,17 @@ export async function extractZip(
         await pipeline(stream, createWriteStream(target, { flags: 'wx' }));
       } catch (e) {
         if (e instanceof PdsegError) throw e;
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-          throw unsafeEntry(label, p.original, 'occurs twice');
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw unsafeEntry(label, p.original, 'occurs twice');
+        if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') {
+          throw new PdsegError(
+            'IO',
+            `could not extract '${label}' into '${dest}': ${messageOf(e)}; free some space or fix permissions`,
+            {
+              cause: e,
+            },
+          );
+        }
         throw corrupt(label, `entry '${p.original}': ${messageOf(e)}`, e);
       }
       checkCrc(label, p, crc);
