@@ -386,10 +386,21 @@ export class GraphBuilder {
   }
 
   /**
-   * Bilinear `Resize` of the two last axes to `[h, w]` with `align_corners` coordinates
-   * (Paddle `bilinear_interp`, align_corners=True, align_mode=1; spec §9.1, §10).
+   * Bilinear `Resize` of the two last axes to `[h, w]` (Paddle `bilinear_interp`, spec §9.1,
+   * §10). PSPNet uses Paddle's defaults align_corners=True, align_mode=1 → ONNX
+   * `align_corners`; align_corners=False maps to `asymmetric` (align_mode 1) or
+   * `half_pixel` (align_mode 0; ONNX clamps negative source coordinates as Paddle does).
    */
-  resizeBilinear(x: Value, size: [number, number]): Value {
+  resizeBilinear(
+    x: Value,
+    size: [number, number],
+    paddle: { alignCorners: boolean; alignMode: 0 | 1 } = { alignCorners: true, alignMode: 1 },
+  ): Value {
+    const coordinateMode = paddle.alignCorners
+      ? 'align_corners'
+      : paddle.alignMode === 0
+        ? 'half_pixel'
+        : 'asymmetric';
     const lead = x.shape.slice(0, -2);
     let sizes: Value;
     if (lead.every((d) => typeof d === 'number')) {
@@ -423,7 +434,7 @@ export class GraphBuilder {
       'Resize',
       [x, null, null, sizes],
       [...lead, ...size],
-      { mode: 'linear', coordinate_transformation_mode: 'align_corners' },
+      { mode: 'linear', coordinate_transformation_mode: coordinateMode },
       { label: 'bilinear_interp' },
     );
   }
