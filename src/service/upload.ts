@@ -5,11 +5,10 @@
  * publishes it under its content id. Nothing of a refused upload stays on disk.
  */
 
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { isPdsegError } from '../errors.js';
 import type { Gate } from './gate.js';
-import { checkModel } from './model-check.js';
+import { checkModelFile } from './model-check.js';
 import { MultipartReader, multipartBoundary } from './multipart.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { HttpError } from './responses.js';
@@ -26,7 +25,7 @@ export interface UploadContext {
   maxSize: number;
   limiter: RateLimiter | undefined;
   token: string | undefined;
-  /** Serialises validation, which reads the whole model into memory. */
+  /** Bounds concurrent validations (each may read a Paddle program whole). */
   validation: Gate;
 }
 
@@ -149,9 +148,7 @@ export async function handleUpload(
   }
   try {
     if (received.size === 0) throw new HttpError(400, 'the upload is empty; send the model file as the body');
-    const facts = await ctx.validation.run(async () =>
-      checkModel(new Uint8Array(await readFile(received.tempPath)), fileName),
-    );
+    const facts = await ctx.validation.run(() => checkModelFile(received.tempPath, fileName));
     const { meta, created } = await ctx.store.commit(received, {
       ...facts,
       ...(fileName ? { originalName: fileName } : {}),

@@ -1,8 +1,13 @@
 /** The real `pdseg service` binary: serve as a child process, upload, crash, restart. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeModel } from '../../src/onnx/decode.js';
+import { encodeModelChunks } from '../../src/onnx/encode.js';
+import { TensorDataType } from '../../src/onnx/types.js';
 import { BIN, runCli, tempDir } from '../helpers.js';
 import { expectedId, httpRequest, tinyOnnx } from './fixtures.js';
 
@@ -148,6 +153,48 @@ describe('pdseg service (built CLI)', () => {
     ]);
     await new Promise((r) => setTimeout(r, 100));
     expect(server.stdout()).toMatch(/POST \/api\/models 413 in=100\d{6} /);
+  });
+
+  it('accepts an 80 MB ONNX model without reading it whole (peak memory stays near the baseline)', async () => {
+    const data = await folder();
+    const server = await serveCli(data, ['--rate', '0']);
+    await httpRequest(server.url, '/api/models', { method: 'POST', headers: octet, body: tinyOnnx('warm') });
+    const m = decodeModel(tinyOnnx('big', 2));
+    m.graph.initializer = [
+      {
+        name: 'w',
+        dims: [20, 1024, 1024],
+        dataType: TensorDataType.FLOAT,
+        rawData: new Uint8Array(80 << 20).fill(5),
+      },
+    ];
+    const path = join(await folder(), 'big.onnx');
+    const hash = createHash('sha256');
+    await writeFile(
+      path,
+      (function* () {
+        for (const c of encodeModelChunks(m)) {
+          hash.update(c);
+          yield c;
+        }
+      })(),
+    );
+    m.graph.initializer = [];
+    const before = await peakRssKb(server.child.pid!);
+    const res = await httpRequest(server.url, '/api/models?name=big.onnx', {
+      method: 'POST',
+      headers: octet,
+      body: createReadStream(path, { highWaterMark: 1 << 20 }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.json()).toMatchObject({
+      id: hash.digest('hex').slice(0, 32),
+      format: 'onnx',
+      size: (await stat(path)).size,
+    });
+    const after = await peakRssKb(server.child.pid!);
+    expect(after - before).toBeLessThan(40 * 1024);
+    expect((await httpRequest(server.url, `/api/models/${res.json().id}/meta`)).json().nodeCount).toBe(2);
   });
 
   it('restarts clean after being killed with SIGKILL in the middle of an upload', async () => {

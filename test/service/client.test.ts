@@ -140,7 +140,7 @@ describe('uploadModel', () => {
     await writeFile(text, 'plain text');
     const e415 = await failure(uploadModel(text, { server: locked.service.url, token: 'right-token' }));
     expect(e415.code).toBe('MODEL_FORMAT');
-    expect(e415.message).toContain("'notes.txt' is not a model the viewer can open");
+    expect(e415.message).toMatch(/'notes\.txt' \(\d+ bytes\) is not a model pdseg can show/);
   });
 
   it('explains a 413 from a server that publishes no limit', async () => {

@@ -97,7 +97,7 @@ describe('pdseg service over real HTTP on loopback', () => {
       body: Buffer.from('just some text, certainly not a protobuf'),
     });
     expect(res.status).toBe(415);
-    expect(res.json().error).toContain("'notes.txt' is not a model the viewer can open");
+    expect(res.json().error).toMatch(/'notes\.txt' \(\d+ bytes\) is not a model pdseg can show/);
     expect(await readdir(join(dataDir, 'models'))).toEqual([]);
     expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
     const empty = await httpRequest(service.url, '/api/models', {
