@@ -22,6 +22,7 @@ interface IndexEntry {
   info: TensorInfo;
   dataOffset: number;
   dataLength: number;
+  lod: number[][];
 }
 
 /**
@@ -87,6 +88,7 @@ async function buildIndex(
       info: { name, dims: header.dims, dtype: header.dtype },
       dataOffset,
       dataLength: header.dataLength,
+      lod: header.lod,
     });
     offset = dataOffset + header.dataLength;
   }
@@ -131,7 +133,9 @@ class CombinedCheckpoint implements Checkpoint {
       e.dataLength,
       `"${this.path}", variable "${name}"`,
     );
-    return { name, dims: [...e.info.dims], dtype: e.info.dtype, data };
+    const t: Tensor = { name, dims: [...e.info.dims], dtype: e.info.dtype, data };
+    if (e.lod.length > 0) t.lod = e.lod;
+    return t;
   }
 
   async close(): Promise<void> {

@@ -97,6 +97,17 @@ describe('combined files written by Paddle', () => {
     }
   });
 
+  it('opens a combined file given by path, and a folder whose only pickle is best_model.pdparams', async () => {
+    const cp = await openCheckpoint(join(GESTURE, 'params'));
+    expect(cp.layout).toBe('combined');
+    expect(cp.names()).toHaveLength(269);
+    await cp.close();
+    const mlp = await openCheckpoint(join(PADDLE, 'v2-pickle-paddlescience-mlp'));
+    expect(mlp.layout).toBe('pdparams');
+    expect(mlp.path).toBe(join(PADDLE, 'v2-pickle-paddlescience-mlp', 'best_model.pdparams'));
+    await mlp.close();
+  });
+
   it('uses the expected names when no program lies beside the combined file, and rejects a wrong list', async () => {
     const dir = join(tmp.dir, 'gesture-no-model');
     await mkdir(dir);
