@@ -15,6 +15,7 @@ import { tempSibling } from '../util/atomic.js';
 import { extractTar } from './extract-tar.js';
 import { extractZip } from './extract-zip.js';
 import { downloadFile, type FetchLike, removePartial } from './fetch.js';
+import { acquireLock } from './lock.js';
 import { archiveBasename, type RegistryEntry } from './registry.js';
 
 /** Name of the manifest written inside every downloaded target. */
@@ -89,27 +90,46 @@ async function contentRoot(extracted: string): Promise<string> {
 
 /** Downloads, verifies and extracts one entry into `target` (see the module comment). */
 export async function installItem(options: InstallOptions): Promise<InstallOutcome> {
-  const { entry, url, target, onEvent } = options;
+  const { url, target } = options;
+  if ((await checkTarget(options)) === 'skip') return { status: 'skipped' };
   const parent = dirname(target);
-  if (await exists(target)) {
-    if (!(await stat(target).catch(() => undefined))?.isDirectory()) {
-      throw new PdsegError(
-        'DOWNLOAD_TARGET_EXISTS',
-        `'${target}' exists and is not a folder; move it away or run again with --force`,
-      );
-    }
-    if (!options.force) {
-      onEvent({
-        type: 'info',
-        task: 'download',
-        message: `${entry.name}: already present at ${target}, skipped (use --force to replace it)`,
-      });
-      return { status: 'skipped' };
-    }
-  }
   await mkdir(parent, { recursive: true });
   const archive = archiveBasename(url);
-  const archivePath = join(parent, archive);
+  const release = await acquireLock(join(parent, `.${archive}.lock`));
+  try {
+    // Checked again under the lock: another process may have just finished this item.
+    if ((await checkTarget(options)) === 'skip') return { status: 'skipped' };
+    return await fetchAndPublish(options, archive, join(parent, archive));
+  } finally {
+    await release();
+  }
+}
+
+/** 'skip' when the target is a present folder and not forced; throws when it is not a folder. */
+async function checkTarget(options: InstallOptions): Promise<'skip' | 'go'> {
+  const { entry, target, onEvent } = options;
+  if (!(await exists(target))) return 'go';
+  if (options.force) return 'go';
+  if (!(await stat(target).catch(() => undefined))?.isDirectory()) {
+    throw new PdsegError(
+      'DOWNLOAD_TARGET_EXISTS',
+      `'${target}' exists and is not a folder; move it away or run again with --force`,
+    );
+  }
+  onEvent({
+    type: 'info',
+    task: 'download',
+    message: `${entry.name}: already present at ${target}, skipped (use --force to replace it)`,
+  });
+  return 'skip';
+}
+
+async function fetchAndPublish(
+  options: InstallOptions,
+  archive: string,
+  archivePath: string,
+): Promise<InstallOutcome> {
+  const { entry, url, target, onEvent } = options;
   onEvent({ type: 'info', task: 'download', message: `${entry.name}: downloading ${url}` });
   const file = await downloadFile({
     url,
