@@ -69,10 +69,14 @@ function modelOf(ctx: RouteContext, raw: string | null): ModelMeta {
 
 function sendModelFile(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, meta: ModelMeta): void {
   const etag = `"${meta.id}"`;
+  // The viewer page names the model (and picks the adapter to try first) from this header.
+  const ext = meta.format === 'onnx' ? 'onnx' : 'pdmodel';
+  const printable = meta.originalName && /^[\x20-\x7e]+$/.test(meta.originalName);
   const headers = {
     ...baseHeaders(),
+    'X-Model-Name': printable ? meta.originalName! : `${meta.id}.${ext}`,
     'Content-Type': 'application/octet-stream',
-    'Content-Disposition': `attachment; filename="${meta.id}.${meta.format === 'onnx' ? 'onnx' : 'pdmodel'}"`,
+    'Content-Disposition': `attachment; filename="${meta.id}.${ext}"`,
     ETag: etag,
     'Cache-Control': 'public, max-age=31536000, immutable',
   };
@@ -176,6 +180,12 @@ export async function route(
       rate: formatRate(ctx.rate),
       tokenRequired: ctx.token !== undefined,
     });
+    return;
+  }
+  if (path === '/favicon.ico') {
+    allow(req, READ);
+    res.writeHead(204, baseHeaders());
+    res.end();
     return;
   }
   if (path === '/') {
