@@ -28,6 +28,7 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new M
   ['download', () => import('./download.js')],
   ['export', () => import('./export.js')],
   ['predict', () => import('./predict.js')],
+  ['eval', () => import('./eval.js')],
   ['service', () => import('./service.js')],
   ['graph', () => import('./graph.js')],
 ]);

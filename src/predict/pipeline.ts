@@ -167,7 +167,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
     if (batch.length === 1) data = (batch[0] as Prepared).tensor;
     else {
       data = new Float32Array(plane * batch.length);
-      batch.forEach((p, i) => data.set(p.tensor, i * plane));
+      for (let i = 0; i < batch.length; i++) data.set((batch[i] as Prepared).tensor, i * plane);
     }
     let out: OutputTensor;
     try {

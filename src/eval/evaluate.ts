@@ -1,0 +1,124 @@
+/**
+ * eval.py (spec §7.3) on onnxruntime: over `DATASET.VAL_FILE_LIST`, EVAL preprocessing
+ * (image as vis.py; label NEAREST-resized and padded with IGNORE_INDEX), batches of
+ * BATCH_SIZE, argmax of the logits (ArgMax graph), and a streaming confusion matrix at crop
+ * resolution. Decoding of the next samples overlaps inference (bounded prefetch).
+ */
+import { PdsegError } from '../errors.js';
+import { type ProgressSink, silent } from '../events.js';
+import { decodeImageFile } from '../predict/decode.js';
+import type { LabelRunner } from '../predict/pipeline.js';
+import { normalizationTables, preprocess, preprocessLabel } from '../predict/preprocess.js';
+import type { PredictSettings } from '../predict/settings.js';
+import { ConfusionMatrix } from './confusion-matrix.js';
+import type { EvalSample } from './dataset-list.js';
+import { computeMetrics, type SegMetrics } from './metrics.js';
+import { readLabel } from './read-label.js';
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  samples: readonly EvalSample[];
+  runner: LabelRunner;
+  settings: PredictSettings;
+  /** BATCH_SIZE (drop_last = False). */
+  batchSize?: number;
+  onEvent?: ProgressSink;
+}
+
+/** Result of {@link evaluate}. */
+export interface EvalResult extends SegMetrics {
+  images: number;
+  numClasses: number;
+  /** Row-major K×K counts (rows = label, columns = prediction). */
+  confusionMatrix: number[][];
+  seconds: number;
+}
+
+interface Sample {
+  tensor: Float32Array;
+  label: Uint8Array;
+  source: string;
+}
+
+/** Runs the evaluation; a bad image or label stops it with a PdsegError naming the file. */
+export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
+  const emit = o.onEvent ?? silent;
+  const s = o.settings;
+  const batchSize = Math.max(1, o.batchSize ?? 1);
+  const [cw, ch] = s.cropSize;
+  const plane = cw * ch;
+  const tables = normalizationTables(s);
+  const cm = new ConfusionMatrix(s.numClasses);
+  const started = performance.now();
+
+  const load = async (x: EvalSample): Promise<Sample> => {
+    const [img, lab] = await Promise.all([decodeImageFile(x.image), readLabel(x.label)]);
+    if (img.width !== lab.width || img.height !== lab.height) {
+      throw new PdsegError(
+        'DATASET',
+        `image "${x.image}" is ${img.width}x${img.height} but its label "${x.label}" is ${lab.width}x${lab.height}; they must match`,
+      );
+    }
+    const tensor = new Float32Array(3 * plane);
+    preprocess(img, s, tables, tensor, 0, x.image);
+    return { tensor, label: preprocessLabel(lab, s, x.label).data, source: x.label };
+  };
+
+  const queue: Promise<Sample>[] = [];
+  let next = 0;
+  const prefetch = 2 * batchSize;
+  const refill = () => {
+    while (queue.length < prefetch && next < o.samples.length) {
+      const p = load(o.samples[next++] as EvalSample);
+      p.catch(() => {}); // observed when awaited below
+      queue.push(p);
+    }
+  };
+  refill();
+  let done = 0;
+  const total = o.samples.length;
+  while (queue.length > 0) {
+    const batch: Sample[] = [];
+    while (batch.length < batchSize && queue.length > 0) {
+      batch.push(await (queue.shift() as Promise<Sample>));
+      refill();
+    }
+    const data =
+      batch.length === 1 ? (batch[0] as Sample).tensor : new Float32Array(3 * plane * batch.length);
+    if (batch.length > 1)
+      for (let i = 0; i < batch.length; i++) data.set((batch[i] as Sample).tensor, i * 3 * plane);
+    const out = await o.runner.run(data, [batch.length, 3, ch, cw]);
+    for (let i = 0; i < batch.length; i++) {
+      const b = batch[i] as Sample;
+      const pred = out.data.subarray(i * plane, (i + 1) * plane);
+      cm.update(
+        b.label,
+        pred instanceof BigInt64Array ? Array.from(pred, Number) : pred,
+        s.ignoreIndex,
+        b.source,
+      );
+    }
+    done += batch.length;
+    const seconds = (performance.now() - started) / 1000;
+    const rate = done / seconds;
+    emit({
+      type: 'progress',
+      task: 'eval',
+      done,
+      total,
+      unit: 'items',
+      rate,
+      etaSeconds: (total - done) / rate,
+    });
+  }
+  const k = s.numClasses;
+  const matrix: number[][] = [];
+  for (let i = 0; i < k; i++) matrix.push(Array.from(cm.counts.subarray(i * k, (i + 1) * k)));
+  return {
+    ...computeMetrics(cm),
+    images: done,
+    numClasses: k,
+    confusionMatrix: matrix,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
