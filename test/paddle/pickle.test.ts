@@ -5,6 +5,7 @@ import { PdsegError } from '../../src/errors.js';
 import { openCheckpoint } from '../../src/paddle/checkpoint.js';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import { readPdparams } from '../../src/paddle/numpy-pickle.js';
+import { type PickleHooks, PyTuple, unpickle } from '../../src/paddle/pickle.js';
 import { ROOT, SHARED, tempDir } from '../helpers.js';
 
 const REF = join(ROOT, 'test', 'reference', 'paddle');
@@ -132,5 +133,50 @@ describe('pdparams pickle reader', () => {
       () => readPdparams(new Uint8Array([0x80, 4, 0x5d, 0x2e]), 'list.pdparams'),
       'does not hold a dict',
     );
+  });
+});
+
+describe('pickle machine', () => {
+  /** JSON facts (make_reference.py's to_json) → the value model unpickle() promises. */
+  function fromFacts(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(fromFacts);
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    if ('dict' in o)
+      return new Map((o.dict as [unknown, unknown][]).map(([k, x]) => [fromFacts(k), fromFacts(x)]));
+    if ('tuple' in o) return new PyTuple((o.tuple as unknown[]).map(fromFacts));
+    if ('bytes' in o) return new Uint8Array(o.bytes as number[]);
+    if ('float' in o) return Number(o.float);
+    const big = BigInt(o.int as string);
+    return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+  }
+
+  const hooks: PickleHooks = {
+    allowGlobal: (m, n) => `${m}.${n}` === 'collections.OrderedDict' || `${m}.${n}` === '_codecs.encode',
+    call: (fn, args) =>
+      fn.name === 'OrderedDict'
+        ? new Map()
+        : new Uint8Array([...(args[0] as string)].map((c) => c.charCodeAt(0))),
+    build: (obj) => obj,
+  };
+
+  for (const proto of [2, 4]) {
+    it(`reproduces Python's values from a protocol-${proto} pickle (floats, big ints, memo, nesting)`, () => {
+      const bytes = new Uint8Array(readFileSync(join(REF, `misc.p${proto}.pickle`)));
+      const value = unpickle(bytes, hooks, `misc.p${proto}.pickle`);
+      expect(value).toEqual(fromFacts(facts.misc));
+      const words = (value as Map<string, unknown>).get('words');
+      expect((value as Map<string, unknown>).get('again')).toBe(words); // one object, via the memo
+    });
+  }
+
+  it('runs NEWOBJ on an allowed class and rejects REDUCE on a non-global', () => {
+    const enc = (s: string): number[] => [...new TextEncoder().encode(s)];
+    // GLOBAL collections.OrderedDict, EMPTY_TUPLE, NEWOBJ, STOP
+    const ok = new Uint8Array([0x80, 2, 0x63, ...enc('collections\nOrderedDict\n'), 0x29, 0x81, 0x2e]);
+    expect(unpickle(ok, hooks, 'x')).toEqual(new Map());
+    // 'abc', EMPTY_TUPLE, REDUCE
+    const bad = new Uint8Array([0x80, 4, 0x8c, 3, ...enc('abc'), 0x29, 0x52, 0x2e]);
+    expectWeightFormat(() => unpickle(bad, hooks, 'x'), 'not an allowed global');
   });
 });

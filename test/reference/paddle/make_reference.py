@@ -5,6 +5,10 @@
   protocol 2 (what Paddle 1.8 fluid.save writes: byte strings go through _codecs.encode)
   and protocol 5 (numpy's _frombuffer + in-band bytearray buffers), plus one value that is
   not an array (skipped by the reader).
+- misc.p2.pickle / misc.p4.pickle: a plain structure (floats, big and negative ints, nested
+  lists and tuples, None/True/False, text, bytes, an OrderedDict, more than 256 memoised
+  objects referenced twice) that exercises the rest of the pickle machine; its JSON form is
+  reference.json's "misc".
 - reference.json: dtype, shape and values of every array of small.*, and for the real
   PaddleScience best_model.pdparams (shared testdata) its array names, shapes, dtypes,
   first values and sums, computed here by Python's own pickle and numpy.
@@ -65,6 +69,43 @@ ref['best_model'] = {
     if isinstance(v, np.ndarray)
 }
 ref['best_model_non_arrays'] = [k for k, v in real.items() if not isinstance(v, np.ndarray)]
+
+import collections  # noqa: E402
+
+words = [f'w{i}' for i in range(300)]
+misc = collections.OrderedDict()
+misc['floats'] = [1.5, -0.0, 1e300, 2.5e-320]
+misc['ints'] = [0, 255, 256, 65535, 65536, -1, -2147483648, 2147483647, 2 ** 40, -(2 ** 40), 2 ** 70]
+misc['nested'] = (None, True, False, ('a', ('b',)), [])
+misc['text'] = 'Grüße/ü'
+misc['bytes'] = b'\x00\x01\xfe\xff'
+misc['words'] = words
+misc['again'] = words  # the same list object: a memo reference
+misc['many'] = list(words)  # the same string objects again: BINGET / LONG_BINGET
+for proto in (2, 4):
+    with open(os.path.join(here, f'misc.p{proto}.pickle'), 'wb') as f:
+        pickle.dump(misc, f, protocol=proto)
+
+
+def to_json(v):
+    if isinstance(v, dict):
+        return {'dict': [[to_json(k), to_json(x)] for k, x in v.items()]}
+    if isinstance(v, tuple):
+        return {'tuple': [to_json(x) for x in v]}
+    if isinstance(v, list):
+        return [to_json(x) for x in v]
+    if isinstance(v, bytes):
+        return {'bytes': list(v)}
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return {'int': str(v)}
+    if isinstance(v, float):
+        return {'float': repr(v)}
+    raise TypeError(type(v))
+
+
+ref['misc'] = to_json(misc)
 
 with open(os.path.join(here, 'reference.json'), 'w') as f:
     json.dump(ref, f, indent=1)
