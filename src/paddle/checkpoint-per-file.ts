@@ -3,7 +3,7 @@
  * name; the PaddleSeg model zoo layout): `<dir>/<name>`, names with `/` in sub-folders.
  * Opening reads only each file's header; `read` reads that one file's data on demand.
  */
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PdsegError } from '../errors.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -23,10 +23,21 @@ interface Entry {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+  const files: string[] = [];
+  for (const e of entries) {
+    const path = join(e.parentPath, e.name);
+    // a symbolic link counts when it points at a regular file
+    if (
+      e.isFile() ||
+      (e.isSymbolicLink() &&
+        (await stat(path).then(
+          (s) => s.isFile(),
+          () => false,
+        )))
+    )
+      files.push(path);
+  }
+  return files.sort();
 }
 
 /**

@@ -9,7 +9,7 @@
  * record at a time); a pdparams file is held once, its arrays are views into it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type NameSource, openCombined } from './checkpoint-combined.js';
 import { openPdparams } from './checkpoint-pdparams.js';
@@ -65,7 +65,11 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 async function combinedCandidates(dir: string, options: OpenCheckpointOptions): Promise<string[]> {
-  if (options.combinedFile !== undefined) return [join(dir, options.combinedFile)];
+  if (options.combinedFile !== undefined) {
+    const file = resolve(dir, options.combinedFile);
+    if (!(await isFile(file))) throw new Error(`the combined file "${file}" does not exist`);
+    return [file];
+  }
   const out: string[] = [];
   for (const n of COMBINED_NAMES) if (await isFile(join(dir, n))) out.push(join(dir, n));
   const listing = await readdir(dir).catch(() => [] as string[]);

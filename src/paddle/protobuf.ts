@@ -75,9 +75,12 @@ export class ProtoReader {
       if (this.pos >= this.end) this.fail('truncated varint');
       const b = this.buf[this.pos++] as number;
       if (i < 8) result += (b & 0x7f) * mul;
-      else if ((b & 0x7f) !== 0) return this.fail('varint larger than 2^53; use int64()') as never;
+      else if ((b & 0x7f) !== 0) this.fail('varint larger than 2^53');
       mul *= 128;
-      if ((b & 0x80) === 0) return result;
+      if ((b & 0x80) === 0) {
+        if (result > Number.MAX_SAFE_INTEGER) this.fail('varint larger than 2^53');
+        return result;
+      }
     }
     return this.fail('varint longer than 10 bytes');
   }
