@@ -104,7 +104,7 @@ export function buildHierarchy(graph: ViewGraph, options: HierarchyOptions = {})
   const work = groups.map((g) => g.id);
   while (work.length > 0) {
     const id = work.pop()!;
-    if (groups[id]!.children.length > limit) work.push(...splitIntoSections(h, id, limit));
+    if (groups[id]!.children.length > limit) work.push(id, ...splitIntoSections(h, id, limit));
   }
   return h;
 }

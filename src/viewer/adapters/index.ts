@@ -76,7 +76,7 @@ export function openModel(
     try {
       return { format: a.format, graph: accept(a.decode(bytes, fileName), a.format) };
     } catch (e) {
-      failures.push(`${a.format}: ${messageOf(e)}`);
+      failures.push(`${a.format}: ${messageOf(e).replace(/\.+$/, '')}`);
     }
   }
   const truncated = failures.some((f) =>

@@ -102,7 +102,7 @@ function main(): void {
     hooks.viewer = viewer;
     document.title = `${name || graph.name || 'model'} · pdseg graph`;
     await viewer.relayout();
-    viewer.canvas.fit(undefined, 1);
+    viewer.canvas.initialView();
     viewer.select(undefined);
     await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     hooks.firstDrawMs ??= performance.now();

@@ -228,6 +228,20 @@ export class GraphCanvas {
     });
   }
 
+  /** First view of a model: fit when readable, else the top of the graph at a readable zoom. */
+  initialView(): void {
+    const sc = this.scene;
+    if (!sc) return;
+    const { width, height } = this.size();
+    const fitK = Math.min((width - 60) / Math.max(1, sc.width), (height - 60) / Math.max(1, sc.height));
+    if (fitK >= 0.45) {
+      this.fit(undefined, 1);
+      return;
+    }
+    const k = Math.min(0.9, Math.max(0.45, (width - 60) / Math.max(1, sc.width)));
+    this.setTransform({ k, tx: width / 2 - (sc.width / 2) * k, ty: 30 });
+  }
+
   /** Centres a world point, keeping the zoom (or raising it to `minZoom`). */
   centerOn(x: number, y: number, minZoom = 0.8): void {
     const { width, height } = this.size();

@@ -17,6 +17,7 @@ import {
 import type { ViewGraph } from '../model.js';
 import { opCategory } from '../op-category.js';
 import { searchGraph } from '../search-index.js';
+import { inlineSubgraphs } from '../subgraphs.js';
 import { clear, h } from './dom.js';
 import { download, sceneToSvg, svgToPng } from './export.js';
 import { type BoxContent, GraphCanvas } from './render.js';
@@ -63,10 +64,10 @@ export class Viewer {
 
   constructor(ui: ViewerUi, graph: ViewGraph, fileName: string, run: LayoutRunner) {
     this.ui = ui;
-    this.graph = graph;
+    this.graph = inlineSubgraphs(graph);
     this.fileName = fileName;
     this.run = run;
-    this.hier = buildHierarchy(graph);
+    this.hier = buildHierarchy(this.graph);
     this.canvas = new GraphCanvas(ui.svg, {
       content: (b) => this.content(b),
       click: (key, header) => void this.onClick(key, header),

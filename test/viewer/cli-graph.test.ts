@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runCli, tempDir } from '../helpers.js';
+import { bytesOf, chainModel } from './models.js';
+
+describe('pdseg graph (built CLI)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let modelPath: string;
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    modelPath = join(dir, 'model.onnx');
+    await writeFile(modelPath, bytesOf(chainModel(12, (i) => `stage${i % 3}/op${i}`)));
+  });
+  afterAll(() => cleanup());
+
+  it('writes a self-contained HTML file with the graph embedded', async () => {
+    const out = join(dir, 'view.html');
+    const r = await runCli(['graph', modelPath, '--html', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('onnx (IR 8), 12 ops');
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('id="pdseg-model"');
+    expect(html).toContain('id="pdseg-worker"');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).toContain('stage2/op11');
+  });
+
+  it('exits 2 with MODEL_FORMAT for a corrupt file', async () => {
+    const bad = join(dir, 'bad.onnx');
+    await writeFile(bad, 'not a model');
+    const r = await runCli(['graph', bad, '--html', join(dir, 'x.html')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[MODEL_FORMAT]');
+    expect(r.stderr).toContain("'bad.onnx'");
+  });
+
+  it('serves the page, assets and model, moving to the next port when busy', async () => {
+    // Occupy a port, then ask pdseg for it.
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busy = (blocker.address() as { port: number }).port;
+    const child = spawn(process.execPath, [BIN, 'graph', modelPath, '--port', String(busy)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', () => reject(new Error(`exited: ${out}`)));
+      });
+      expect(out).toContain(`port ${busy} is busy; using ${busy + 1}`);
+      expect(url).toBe(`http://127.0.0.1:${busy + 1}/`);
+      const page = await (await fetch(url)).text();
+      expect(page).toContain('data-model-url="/model.json"');
+      const js = await fetch(new URL('viewer/viewer.js', url));
+      expect(js.headers.get('content-type')).toContain('javascript');
+      const model = (await (await fetch(new URL('model.json', url))).json()) as { nodes: unknown[] };
+      expect(model.nodes.length).toBe(12);
+      expect((await fetch(new URL('../etc/passwd', url))).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      blocker.close();
+    }
+  });
+});
