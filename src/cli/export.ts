@@ -21,7 +21,7 @@ export function define(program: Command, context: CliContext): void {
       "PaddleSeg's behaviour: keep initial values for missing or mismatched parameters ([SKIP] warnings)",
     );
   addConfigOptions(cmd).action(async (words: string[], opts: { cfg?: string; skipMismatch?: boolean }) => {
-    const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
+    const verbose = cmd.optsWithGlobals<{ verbose?: boolean }>().verbose ?? false;
     const cfg = await configFromCli(opts, words);
     const { exportModel } = await import('../export/export-model.js');
     await exportModel(cfg, {
