@@ -49,6 +49,44 @@ export const ATTR_TYPES = [
 /** An `AttrType` name. */
 export type AttrTypeName = (typeof ATTR_TYPES)[number];
 
+/**
+ * `OpDesc.Attr` field number that holds the value of each attribute type (spec §9.9; fields
+ * 16–21 and types 12–17 are Paddle 2.x, from its `framework.proto`; not in the 1.8 spec).
+ */
+export const VALUE_FIELD: Readonly<Record<AttrTypeName, number>> = {
+  INT: 3,
+  FLOAT: 4,
+  STRING: 5,
+  INTS: 6,
+  FLOATS: 7,
+  STRINGS: 8,
+  BOOLEAN: 10,
+  BOOLEANS: 11,
+  BLOCK: 12,
+  LONG: 13,
+  BLOCKS: 14,
+  LONGS: 15,
+  FLOAT64S: 16,
+  VAR: 17,
+  VARS: 18,
+  FLOAT64: 19,
+  SCALAR: 20,
+  SCALARS: 21,
+};
+
+/** Attribute types whose value field is repeated. */
+export const REPEATED: ReadonlySet<AttrTypeName> = new Set<AttrTypeName>([
+  'INTS',
+  'FLOATS',
+  'STRINGS',
+  'BOOLEANS',
+  'BLOCKS',
+  'LONGS',
+  'FLOAT64S',
+  'VARS',
+  'SCALARS',
+]);
+
 /** An attribute's type and value; `LONG`s are numbers when safe integers, bigints otherwise. */
 export type AttrValue =
   | { type: 'INT'; value: number }
