@@ -29,6 +29,7 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new M
   ['export', () => import('./export.js')],
   ['predict', () => import('./predict.js')],
   ['eval', () => import('./eval.js')],
+  ['quickstart', () => import('./quickstart.js')],
   ['service', () => import('./service.js')],
   ['graph', () => import('./graph.js')],
 ]);
