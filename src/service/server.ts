@@ -98,7 +98,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   // Large uploads on slow links need more than Node's 5-minute default.
   server.requestTimeout = 30 * 60_000;
   server.headersTimeout = 30_000;
-  await listen(server, host, options.port ?? SERVICE_DEFAULTS.port);
+  try {
+    await listen(server, host, options.port ?? SERVICE_DEFAULTS.port);
+  } catch (e) {
+    await store.release();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   listenUrl = `http://${urlHost(host)}:${port}`;
   return {
@@ -106,11 +111,13 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     port,
     report,
     store,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await store.release();
+    },
   };
 }
 
@@ -162,8 +169,13 @@ function handle(
       res.destroy();
       return;
     }
-    sendError(res, err);
-    if (err.headers.Connection === 'close') {
+    // A body left unread cannot be followed by another request on the same connection.
+    const close = err.headers.Connection === 'close' || !req.complete;
+    sendError(
+      res,
+      close ? new HttpError(err.status, err.message, { ...err.headers, Connection: 'close' }) : err,
+    );
+    if (close) {
       // The body may still be arriving: read and drop it briefly so the client sees the
       // answer, then cut the connection rather than reading the rest of an oversized upload.
       req.resume();

@@ -4,6 +4,7 @@
  *     models/<id>.model   the uploaded bytes, named by their id (never by user input)
  *     models/<id>.json    metadata ({@link ModelMeta}); its presence publishes the model
  *     tmp/                uploads in progress; emptied at every start
+ *     server.lock         pid of the process serving this folder
  *
  * An upload streams into `tmp/` while its SHA-256 is computed, is fsynced, renamed into
  * `models/`, and only then gets its metadata file (written atomically). A crash at any
@@ -11,7 +12,17 @@
  * and model files without metadata, and rebuilds the index from the metadata files.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPdsegError, messageOf, PdsegError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -88,6 +99,15 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function parseMeta(text: string, id: string): ModelMeta | undefined {
   try {
     const m = JSON.parse(text) as ModelMeta;
@@ -107,6 +127,7 @@ function parseMeta(text: string, id: string): ModelMeta | undefined {
 export class ModelStore {
   readonly #models: string;
   readonly #tmp: string;
+  readonly #lockFile: string;
   readonly #maxStorage: number | undefined;
   readonly #now: () => Date;
   readonly #index = new Map<string, ModelMeta>();
@@ -116,6 +137,7 @@ export class ModelStore {
   private constructor(options: StoreOptions) {
     this.#models = join(options.dir, 'models');
     this.#tmp = join(options.dir, 'tmp');
+    this.#lockFile = join(options.dir, 'server.lock');
     this.#maxStorage = options.maxStorage;
     this.#now = options.now ?? (() => new Date());
   }
@@ -131,11 +153,44 @@ export class ModelStore {
         cause: e,
       });
     }
+    await store.#lock(options.dir);
     const report = await store.#rebuild();
     await store.#evict(undefined);
     report.models = store.#index.size;
     report.bytes = store.#bytes;
     return { store, report };
+  }
+
+  /**
+   * Claims the folder for this process: start-up cleaning would delete another live
+   * server's uploads. A lock left by a dead process (a crash, SIGKILL) is taken over.
+   */
+  async #lock(dir: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await writeFile(this.#lockFile, `${process.pid}\n`, { flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new PdsegError('IO', `cannot lock the data folder '${dir}': ${messageOf(e)}`, { cause: e });
+        }
+      }
+      const pid = Number((await readFile(this.#lockFile, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new PdsegError(
+          'SERVICE',
+          `the data folder '${dir}' is in use by another pdseg service (pid ${pid}); stop it or choose another --data`,
+        );
+      }
+      await rm(this.#lockFile, { force: true });
+    }
+    throw new PdsegError('IO', `cannot lock the data folder '${dir}': the lock file keeps changing`);
+  }
+
+  /** Releases the folder (the server calls this when it stops). */
+  async release(): Promise<void> {
+    const pid = Number((await readFile(this.#lockFile, 'utf8').catch(() => '')).trim());
+    if (pid === process.pid) await rm(this.#lockFile, { force: true });
   }
 
   async #rebuild(): Promise<OpenReport> {

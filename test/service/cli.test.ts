@@ -224,6 +224,10 @@ describe('pdseg service (built CLI)', () => {
       tmpBytes = names.length ? (await stat(join(data, 'tmp', names[0]!))).size : 0;
     }
     expect(tmpBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    // While it runs, a second server may not take (and clean) the same folder.
+    const rival = await runCli(['service', 'serve', '--port', '0', '--data', data]);
+    expect(rival.code).toBe(1);
+    expect(rival.stderr).toContain(`is in use by another pdseg service (pid ${first.child.pid})`);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     stop = true;

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import httpModule from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -207,6 +208,28 @@ describe('pdseg service over real HTTP on loopback', () => {
       body: repeat(chunk, 1),
     });
     expect(declared.status).toBe(413);
+  });
+
+  it('deletes the partial file when a client goes away mid-upload', async () => {
+    const { service, dataDir } = await serve();
+    const chunk = new Uint8Array(128 * 1024);
+    const req = httpModule.request(`${service.url}/api/models`, { method: 'POST', headers: octet });
+    req.on('error', () => {});
+    for (let i = 0; i < 8; i++) req.write(chunk);
+    let seen = 0;
+    for (let i = 0; i < 100 && seen === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen = (await readdir(join(dataDir, 'tmp'))).length;
+    }
+    expect(seen).toBe(1);
+    req.destroy();
+    let left = 1;
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      left = (await readdir(join(dataDir, 'tmp'))).length;
+    }
+    expect(left).toBe(0);
+    expect((await httpRequest(service.url, '/api/limits')).status).toBe(200);
   });
 
   it('limits uploads per client address with 429 and Retry-After', async () => {
