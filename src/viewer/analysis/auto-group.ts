@@ -16,7 +16,7 @@
 import { computeDominance } from './dominators.js';
 import { buildNodeGraph } from './node-graph.js';
 import { findRegions } from './regions.js';
-import { structuralHash } from './structural-hash.js';
+import { baseLabels, structuralHash } from './structural-hash.js';
 import type { ViewGraph } from './view-types.js';
 
 /** Options of {@link autoGroup}. */
@@ -108,10 +108,11 @@ export function autoGroup(graph: ViewGraph, options: AutoGroupOptions = {}): Aut
 
   // Bottom-up pass (children before parents): order children, hash blocks, form stages, split.
   const postorder = itemsPostorder(root);
+  const hashOptions = { baseLabels: baseLabels(graph) };
   for (const item of postorder) {
     if (item.kind === 'node') continue;
     item.children.sort((x, y) => x.first - y.first);
-    if (item.kind === 'block') item.hash = structuralHash(graph, nodesOf(item));
+    if (item.kind === 'block') item.hash = structuralHash(graph, nodesOf(item), hashOptions);
     item.children = formStages(item.children);
     item.children = splitSections(item.children, maxChildren);
   }

@@ -9,7 +9,14 @@
  */
 import { describeBlock } from './block-label.js';
 import { type ScopeGroup, scopeGroups } from './scope-groups.js';
-import { attributeText, refinedLabels, structuralAttributes, structuralHash } from './structural-hash.js';
+import {
+  attributeText,
+  baseLabels,
+  hashString,
+  refinedLabels,
+  structuralAttributes,
+  structuralHash,
+} from './structural-hash.js';
 import type { ViewGraph } from './view-types.js';
 
 /** Consecutive sibling groups with one structure. */
@@ -76,12 +83,28 @@ export function stageLabel(runs: readonly BlockRun[]): string {
 export function findRepeatedBlocks(graph: ViewGraph): RepeatedBlocks {
   const groups = scopeGroups(graph);
   const blocks: RepeatedBlocks['blocks'] = {};
+  // Groups can only hash equal when their op-type counts are equal: bucket by those first, and
+  // give a group alone in its bucket the hash of its counts instead of a full refinement.
+  const signatures = new Map<string, string>();
+  const bucketSize = new Map<string, number>();
   for (const [key, group] of groups) {
     if (key === '' || group.nodes.length < 2) continue;
+    const counts = new Map<string, number>();
+    for (const i of group.nodes)
+      counts.set(graph.nodes[i]!.opType, (counts.get(graph.nodes[i]!.opType) ?? 0) + 1);
+    const signature = [...counts].sort().join(';');
+    signatures.set(key, signature);
+    bucketSize.set(signature, (bucketSize.get(signature) ?? 0) + 1);
+  }
+  const full = { baseLabels: baseLabels(graph) };
+  const family = { attributeValues: false, baseLabels: baseLabels(graph, false) };
+  for (const [key, signature] of signatures) {
+    const group = groups.get(key)!;
+    const alone = bucketSize.get(signature) === 1;
     blocks[key] = {
       label: describeBlock(graph, group.nodes),
-      hash: structuralHash(graph, group.nodes),
-      family: structuralHash(graph, group.nodes, { attributeValues: false }),
+      hash: alone ? hashString(`ops:${signature}`) : structuralHash(graph, group.nodes, full),
+      family: alone ? hashString(`family:${signature}`) : structuralHash(graph, group.nodes, family),
     };
   }
   const repeated: RepeatedChildren[] = [];

@@ -29,6 +29,16 @@ export interface StructuralHashOptions {
   attributeValues?: boolean;
   /** Refinement rounds (default 3). */
   rounds?: number;
+  /**
+   * Precomputed {@link baseLabels} of every graph node for the same `attributeValues` setting;
+   * saves recomputing them when many groups of one graph are hashed.
+   */
+  baseLabels?: readonly string[];
+}
+
+/** The hashed {@link nodeLabel} of every node of `graph`, for {@link StructuralHashOptions.baseLabels}. */
+export function baseLabels(graph: ViewGraph, attributeValues = true): string[] {
+  return graph.nodes.map((_, i) => hashString(nodeLabel(graph, i, attributeValues)));
 }
 
 /** 53-bit string hash (cyrb53), as 14 hex digits. Deterministic across runs and platforms. */
@@ -122,7 +132,8 @@ export function refinedLabels(
       made.set(o, [k, pos]);
     });
   });
-  let labels = ids.map((id) => hashString(nodeLabel(graph, id, attributeValues)));
+  const base = options.baseLabels;
+  let labels = ids.map((id) => base?.[id] ?? hashString(nodeLabel(graph, id, attributeValues)));
   for (let round = 0; round < rounds; round++) {
     labels = ids.map((id, k) => {
       const node = graph.nodes[id]!;
