@@ -51,3 +51,26 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * The rate-limit key of a client address: IPv4 (also IPv4-mapped IPv6) as is, IPv6 by its
+ * /64 prefix, since one host usually owns a whole /64 and could otherwise rotate addresses.
+ */
+export function clientKey(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const a = address.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped) return mapped[1]!;
+  if (!a.includes(':')) return a;
+  const [head = '', tail] = a.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

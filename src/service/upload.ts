@@ -10,7 +10,7 @@ import { isPdsegError } from '../errors.js';
 import type { Gate } from './gate.js';
 import { checkModelFile } from './model-check.js';
 import { MultipartReader, multipartBoundary } from './multipart.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { clientKey, type RateLimiter } from './rate-limiter.js';
 import { HttpError } from './responses.js';
 import { bearerMatches } from './security.js';
 import { type IncomingUpload, type ModelStore, UploadTooLargeError } from './store.js';
@@ -65,7 +65,7 @@ function admit(req: IncomingMessage, ctx: UploadContext): void {
       Connection: 'close',
     });
   }
-  const decision = ctx.limiter?.take(req.socket.remoteAddress ?? 'unknown');
+  const decision = ctx.limiter?.take(clientKey(req.socket.remoteAddress));
   if (decision && !decision.allowed) {
     throw new HttpError(
       429,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/service/rate-limiter.js';
+import { clientKey, RateLimiter } from '../../src/service/rate-limiter.js';
 
 describe('RateLimiter', () => {
   it('allows count uploads per window per client and says how long to wait', () => {
@@ -34,5 +34,17 @@ describe('RateLimiter', () => {
     now = 5000;
     limiter.take('late');
     expect(limiter.size).toBe(1);
+  });
+});
+
+describe('clientKey', () => {
+  it('keeps IPv4 addresses and groups IPv6 by /64', () => {
+    expect(clientKey('127.0.0.1')).toBe('127.0.0.1');
+    expect(clientKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(clientKey('2001:db8:0:1:aaaa::1')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('2001:db8:0:1:bbbb:cccc:dddd:eeee')).toBe('2001:db8:0:1::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey(undefined)).toBe('unknown');
   });
 });
