@@ -34,6 +34,12 @@ export function baseHeaders(csp: string = DATA_CSP): Record<string, string> {
   };
 }
 
+/** Sets `headers` on `res` (so the request log can read them back) and writes the status line. */
+export function writeHead(res: ServerResponse, status: number, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.writeHead(status);
+}
+
 /** Sends `body` (omitted for HEAD) with a Content-Length and the hardening headers. */
 export function send(
   res: ServerResponse,
@@ -43,7 +49,7 @@ export function send(
   headers: Record<string, string> = {},
 ): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, {
+  writeHead(res, status, {
     ...baseHeaders(),
     'Content-Type': contentType,
     'Content-Length': String(bytes.byteLength),

@@ -16,7 +16,7 @@ import { messageOf } from '../errors.js';
 import { type ViewerAsset, viewerAssets, viewerPageHtml } from '../viewer/page.js';
 import { isModelId } from './ids.js';
 import { formatRate, type RateSpec } from './limits.js';
-import { baseHeaders, HttpError, PAGE_CSP, send, sendJson } from './responses.js';
+import { baseHeaders, HttpError, PAGE_CSP, send, sendJson, writeHead } from './responses.js';
 import type { ModelMeta } from './store.js';
 import { handleUpload, type UploadContext } from './upload.js';
 
@@ -81,18 +81,18 @@ function sendModelFile(req: IncomingMessage, res: ServerResponse, ctx: RouteCont
     'Cache-Control': 'public, max-age=31536000, immutable',
   };
   if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
+    writeHead(res, 304, headers);
     res.end();
     return;
   }
   if (req.method === 'HEAD') {
-    res.writeHead(200, { ...headers, 'Content-Length': String(meta.size) });
+    writeHead(res, 200, { ...headers, 'Content-Length': String(meta.size) });
     res.end();
     return;
   }
   const stream = createReadStream(ctx.store.filePath(meta.id));
   stream.once('open', () => {
-    res.writeHead(200, { ...headers, 'Content-Length': String(meta.size) });
+    writeHead(res, 200, { ...headers, 'Content-Length': String(meta.size) });
     stream.pipe(res);
   });
   stream.once('error', (e) => {
@@ -184,7 +184,7 @@ export async function route(
   }
   if (path === '/favicon.ico') {
     allow(req, READ);
-    res.writeHead(204, baseHeaders());
+    writeHead(res, 204, baseHeaders());
     res.end();
     return;
   }

@@ -55,6 +55,13 @@ describe('pdseg service over real HTTP on loopback', () => {
     const post = log.find((e) => e.method === 'POST')!;
     expect(post).toMatchObject({ path: '/api/models?name=model.onnx', status: 201, bytesIn: bytes.length });
     expect(log.map((e) => e.status)).toEqual([201, 200, 200]);
+    expect(log[1]).toMatchObject({
+      method: 'GET',
+      path: `/api/models/${id}`,
+      bytesIn: 0,
+      bytesOut: bytes.length,
+    });
+    expect(log[0]!.bytesOut).toBe(Buffer.byteLength(up.body));
   });
 
   it('returns the same id for the same bytes and keeps one copy', async () => {
