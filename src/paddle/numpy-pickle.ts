@@ -11,16 +11,19 @@
 import { PdsegError } from '../errors.js';
 import type { PaddleDType } from './dtype.js';
 import { dataByteLength } from './dtype.js';
-import { type PickleHooks, type PyGlobal, PyTuple, unpickle } from './pickle.js';
+import { FileSpan, type PickleHooks, type PickleSource, type PyGlobal, PyTuple, unpickle } from './pickle.js';
 
-/** One array of a pdparams file: little-endian, C-order bytes viewing the file buffer. */
+/** One array of a pdparams file: little-endian, C-order data. */
 export interface PickledArray {
   /** Element type. */
   dtype: PaddleDType;
   /** Shape. */
   dims: number[];
-  /** The raw data bytes (a view into the file's bytes where the pickle holds them verbatim). */
-  bytes: Uint8Array;
+  /**
+   * The raw data: bytes (a view into in-memory input, or decoded from protocol 2's latin-1
+   * text), or where they lie in the file when the source left them there.
+   */
+  data: Uint8Array | FileSpan;
 }
 
 /** Result of {@link readPdparams}. */
@@ -98,14 +101,15 @@ function finishArray(
   if (dt.byteorder === '>' && !dt.str.endsWith('1'))
     fail(`big-endian numpy array ("${dt.str}") is not supported`);
   if (fortran && dims.filter((d) => d > 1).length > 1) fail('Fortran-ordered numpy array is not supported');
-  let bytes: Uint8Array;
-  if (raw instanceof Uint8Array) bytes = raw;
-  else if (typeof raw === 'string') bytes = latin1Bytes(raw);
+  let data: Uint8Array | FileSpan;
+  if (raw instanceof Uint8Array || raw instanceof FileSpan) data = raw;
+  else if (typeof raw === 'string') data = latin1Bytes(raw);
   else return fail('array data is neither bytes nor a byte string (object arrays are not supported)');
   const expected = dataByteLength(paddle as PaddleDType, dims);
-  if (bytes.length !== expected)
-    fail(`array of shape [${dims.join(',')}] ${dt.str} has ${bytes.length} data bytes, expected ${expected}`);
-  return { dtype: paddle as PaddleDType, dims, bytes };
+  if (data.length !== expected) {
+    fail(`array of shape [${dims.join(',')}] ${dt.str} has ${data.length} data bytes, expected ${expected}`);
+  }
+  return { dtype: paddle as PaddleDType, dims, data };
 }
 
 function latin1Bytes(s: string): Uint8Array {
@@ -114,8 +118,8 @@ function latin1Bytes(s: string): Uint8Array {
   return out;
 }
 
-/** Parses a pdparams file's bytes. `source` names the file in errors. */
-export function readPdparams(bytes: Uint8Array, source: string): PdparamsContent {
+/** Parses a pdparams file (its bytes, or a piecewise source). `source` names the file in errors. */
+export function readPdparams(input: Uint8Array | PickleSource, source: string): PdparamsContent {
   const fail = (reason: string): never => {
     throw new PdsegError('WEIGHT_FORMAT', `"${source}": ${reason}.`);
   };
@@ -173,7 +177,7 @@ export function readPdparams(bytes: Uint8Array, source: string): PdparamsContent
       return fail('BUILD on an object pdseg does not know');
     },
   };
-  const root = unpickle(bytes, hooks, source);
+  const root = unpickle(input, hooks, source);
   if (!(root instanceof Map)) fail('the pickle does not hold a dict of arrays');
   const arrays = new Map<string, PickledArray>();
   const skipped: string[] = [];

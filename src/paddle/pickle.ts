@@ -6,11 +6,63 @@
  * the global. `REDUCE`, `NEWOBJ` and `BUILD` call the caller's handlers for allowed globals.
  *
  * Value model: None → `null`, bool → boolean, int → number (bigint beyond 2^53), float →
- * number, str → string, bytes/bytearray → `Uint8Array` (a view into the input), list →
+ * number, str → string, bytes/bytearray → `Uint8Array` (a view into in-memory input) or a
+ * {@link FileSpan} (large payloads a file source leaves on disk), list →
  * array, tuple → {@link PyTuple}, dict → `Map`, a protocol-0/1 byte string (`SHORT_BINSTRING`)
  * → string decoded as latin1 (what Python 3 does with `encoding='latin1'`).
  */
 import { PdsegError } from '../errors.js';
+
+/** A byte string the source left in the file: its offset and length (see {@link PickleSource.payload}). */
+export class FileSpan {
+  constructor(
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+}
+
+/** Where the pickle's bytes come from: memory, or a file read piecewise. */
+export interface PickleSource {
+  /** Offset of the next byte. */
+  readonly pos: number;
+  /**
+   * The next `n` bytes (a view valid until the next call), or `undefined` when the input
+   * ends first.
+   */
+  take(n: number): Uint8Array | undefined;
+  /**
+   * The next `n` bytes of a bytes/bytearray payload: a view or copy, or a {@link FileSpan}
+   * when the source prefers to leave large payloads in the file. `undefined` at the end.
+   */
+  payload(n: number): Uint8Array | FileSpan | undefined;
+  /** The bytes up to (not including) the next newline, consuming the newline; `undefined` when none. */
+  line(): Uint8Array | undefined;
+}
+
+/** A {@link PickleSource} over bytes in memory; payloads are views (no copies). */
+export class BufferSource implements PickleSource {
+  pos = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  take(n: number): Uint8Array | undefined {
+    if (this.pos + n > this.bytes.length) return undefined;
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  payload(n: number): Uint8Array | undefined {
+    return this.take(n);
+  }
+
+  line(): Uint8Array | undefined {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) return undefined;
+    const out = this.bytes.subarray(this.pos, end);
+    this.pos = end + 1;
+    return out;
+  }
+}
 
 /** A Python tuple. */
 export class PyTuple {
@@ -46,52 +98,33 @@ const utf8 = new TextDecoder('utf-8');
  * Runs the pickle in `bytes` and returns the top-of-stack value at `STOP`. `source` names
  * the file in errors.
  */
-export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string): unknown {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function unpickle(input: Uint8Array | PickleSource, hooks: PickleHooks, source: string): unknown {
+  const src = input instanceof Uint8Array ? new BufferSource(input) : input;
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let pos = 0;
 
   const fail = (reason: string): never => {
     throw new PdsegError(
       'WEIGHT_FORMAT',
-      `"${source}": ${reason} (pickle byte ${pos}). pdseg reads only pickles of numpy arrays as fluid.save/paddle.save write them.`,
+      `"${source}": ${reason} (pickle byte ${src.pos}). pdseg reads only pickles of numpy arrays as fluid.save/paddle.save write them.`,
     );
   };
-  const need = (n: number): void => {
-    if (pos + n > bytes.length) fail('the pickle ends early (truncated file)');
+  const truncated = (): never => fail('the pickle ends early (truncated file)');
+  const take = (n: number): Uint8Array => src.take(n) ?? truncated();
+  const view = (n: number): DataView => {
+    const b = take(n);
+    return new DataView(b.buffer, b.byteOffset, n);
   };
-  const u8 = (): number => {
-    need(1);
-    return bytes[pos++] as number;
-  };
-  const u32 = (): number => {
-    need(4);
-    const v = dv.getUint32(pos, true);
-    pos += 4;
-    return v;
-  };
+  const u8 = (): number => take(1)[0] as number;
+  const u32 = (): number => view(4).getUint32(0, true);
   const u64 = (): number => {
-    need(8);
-    const v = dv.getBigUint64(pos, true);
-    pos += 8;
+    const v = view(8).getBigUint64(0, true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(`length ${v} is too large`);
     return Number(v);
   };
-  const take = (n: number): Uint8Array => {
-    need(n);
-    const out = bytes.subarray(pos, pos + n);
-    pos += n;
-    return out;
-  };
-  const line = (): string => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail('a GLOBAL name is not terminated by a newline');
-    const s = utf8.decode(bytes.subarray(pos, end));
-    pos = end + 1;
-    return s;
-  };
+  const payload = (n: number): Uint8Array | FileSpan => src.payload(n) ?? truncated();
+  const line = (): string => utf8.decode(src.line() ?? fail('a GLOBAL name is not terminated by a newline'));
   const pop = (): unknown => {
     if (stack.length === 0 || (marks.length > 0 && stack.length <= (marks[marks.length - 1] as number))) {
       fail('stack underflow');
@@ -212,14 +245,10 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string):
         stack.push(u8());
         break;
       case 0x4d: // BININT2
-        need(2);
-        stack.push(dv.getUint16(pos, true));
-        pos += 2;
+        stack.push(view(2).getUint16(0, true));
         break;
       case 0x4a: // BININT
-        need(4);
-        stack.push(dv.getInt32(pos, true));
-        pos += 4;
+        stack.push(view(4).getInt32(0, true));
         break;
       case 0x8a: // LONG1
         stack.push(long(take(u8())));
@@ -228,9 +257,7 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string):
         stack.push(long(take(u32())));
         break;
       case 0x47: // BINFLOAT (big-endian)
-        need(8);
-        stack.push(dv.getFloat64(pos, false));
-        pos += 8;
+        stack.push(view(8).getFloat64(0, false));
         break;
       case 0x58: // BINUNICODE
         stack.push(utf8.decode(take(u32())));
@@ -248,16 +275,16 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string):
         stack.push(latin1.decode(take(u32())));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()));
+        stack.push(payload(u8()));
         break;
       case 0x42: // BINBYTES
-        stack.push(take(u32()));
+        stack.push(payload(u32()));
         break;
       case 0x8e: // BINBYTES8
-        stack.push(take(u64()));
+        stack.push(payload(u64()));
         break;
       case 0x96: // BYTEARRAY8
-        stack.push(take(u64()));
+        stack.push(payload(u64()));
         break;
       case 0x63: {
         // GLOBAL

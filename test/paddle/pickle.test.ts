@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PdsegError } from '../../src/errors.js';
 import { openCheckpoint } from '../../src/paddle/checkpoint.js';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import { readPdparams } from '../../src/paddle/numpy-pickle.js';
-import { type PickleHooks, PyTuple, unpickle } from '../../src/paddle/pickle.js';
+import { FileSpan, type PickleHooks, PyTuple, unpickle } from '../../src/paddle/pickle.js';
+import { FilePickleSource } from '../../src/paddle/pickle-file-source.js';
 import { ROOT, SHARED, tempDir } from '../helpers.js';
 
 const REF = join(ROOT, 'test', 'reference', 'paddle');
@@ -58,6 +59,45 @@ describe('pdparams pickle reader', () => {
       await cp.close();
     });
   }
+
+  it('leaves large payloads in the file when parsing piecewise, and reads them back by offset', async () => {
+    for (const proto of [2, 5]) {
+      const file = join(REF, `small.p${proto}.pdparams`);
+      const fd = openSync(file, 'r');
+      try {
+        const { arrays } = readPdparams(new FilePickleSource(fd, fstatSync(fd).size, 1), file);
+        const raw = readFileSync(file);
+        const f = facts.small.conv1_weights;
+        const a = arrays.get('conv1_weights')!;
+        expect(a.dims).toEqual(f.shape);
+        if (proto === 5) {
+          // protocol 5 holds the bytes verbatim: a span into the file
+          expect(a.data).toBeInstanceOf(FileSpan);
+          const span = a.data as FileSpan;
+          const values = new Float32Array(
+            raw.buffer.slice(raw.byteOffset + span.offset, raw.byteOffset + span.offset + span.length),
+          );
+          expect(Array.from(values)).toEqual(f.values);
+        } else {
+          // protocol 2 spells them as latin-1 text: decoded bytes
+          expect(a.data).toBeInstanceOf(Uint8Array);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
+  it('names the file when a pdparams file on disk is truncated', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const bytes = readFileSync(BEST);
+      writeFileSync(join(dir, 'model.pdparams'), bytes.subarray(0, bytes.length - 100));
+      await expect(openCheckpoint(dir)).rejects.toThrow(/model\.pdparams.*truncated/s);
+    } finally {
+      await cleanup();
+    }
+  });
 
   it('reads the protocol-4 best_model.pdparams of PaddleScience, skipping the non-array entry', async () => {
     const cp = await openCheckpoint(BEST);
