@@ -169,16 +169,28 @@ function braceFunctions(lines: string[]): FunctionRange[] {
   return out;
 }
 
-/** Line of the brace closing the first `{` at or after line `start` (strings and comments skipped). */
+/**
+ * Line of the brace closing a function body that starts at line `start`: the first `{` after
+ * the parameter list (braces of parameter types are inside the parentheses and skipped).
+ * Strings and comments are skipped.
+ */
 function closingLine(lines: string[], start: number): number | undefined {
   let depth = 0;
+  let parens = 0;
+  let sawParams = false;
   let opened = false;
   let quote: string | undefined;
   let blockComment = false;
+  let arrow = false;
   for (let k = start; k < lines.length; k++) {
     const t = lines[k]!;
     for (let i = 0; i < t.length; i++) {
       const ch = t[i]!;
+      if (arrow && ch.trim() !== '') {
+        // An arrow function with an expression body has no braces to match.
+        if (ch !== '{') return undefined;
+        arrow = false;
+      }
       if (blockComment) {
         if (ch === '*' && t[i + 1] === '/') {
           blockComment = false;
@@ -192,7 +204,17 @@ function closingLine(lines: string[], start: number): number | undefined {
         blockComment = true;
         i++;
       } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-      else if (ch === '{') {
+      else if (ch === '=' && t[i + 1] === '>' && parens === 0) {
+        sawParams = true;
+        arrow = !opened;
+        i++;
+      } else if (ch === '(') parens++;
+      else if (ch === ')') {
+        parens--;
+        if (parens === 0) sawParams = true;
+      } else if (parens > 0 || (!opened && !sawParams)) {
+        // inside the parameter list, or before it: not the body
+      } else if (ch === '{') {
         depth++;
         opened = true;
       } else if (ch === '}') {

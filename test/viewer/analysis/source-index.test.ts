@@ -110,13 +110,29 @@ describe('functionRanges', () => {
       '    return x;', // 13
       '  }', // 14
       '}', // 15
+      'function bottleneckBlock(', // 16
+      '  x: Value,', // 17
+      '  o: { name: string; stride: number },', // 18
+      '): Value {', // 19
+      '  const f = (y) => { return y; };', // 20
+      '  const g = y => y;', // 21
+      '  return f(x);', // 22
+      '}', // 23
+      'const h = (y: number) => y + 1;', // 24
+      'function last() {', // 25
+      '}', // 26
     ].join('\n');
     const ranges = functionRanges(text, 'pspnet.ts');
     expect(ranges).toEqual([
       { name: 'pspModule', start: 1, end: 4 },
       { name: 'helper', start: 5, end: 10 },
       { name: 'build', start: 12, end: 14 },
+      { name: 'bottleneckBlock', start: 16, end: 23 },
+      { name: 'f', start: 20, end: 20 },
+      { name: 'last', start: 25, end: 26 },
     ]);
+    expect(enclosingFunction(ranges, 18)?.name).toBe('bottleneckBlock');
+    expect(enclosingFunction(ranges, 20)?.name).toBe('f');
     expect(enclosingFunction(ranges, 7)?.name).toBe('helper');
     expect(enclosingFunction(ranges, 11)).toBeUndefined();
   });
