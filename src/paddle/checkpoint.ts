@@ -175,6 +175,8 @@ export async function openCheckpoint(path: string, options: OpenCheckpointOption
   }
   throw new PdsegError(
     'WEIGHT_FORMAT',
-    `"${path}" is not a Paddle checkpoint pdseg can read. Tried:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+    `"${path}" is not a Paddle checkpoint pdseg can read. Tried:\n${reasons.map((r) => `  - ${r}`).join('\n')}\n` +
+      'Point it at a folder with one file per variable (the model zoo layout), a model.pdparams, ' +
+      'or a __params__/params/*.pdiparams file with its __model__/*.pdmodel beside it.',
   );
 }
