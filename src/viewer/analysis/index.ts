@@ -11,6 +11,7 @@
  *   `value_info`.
  * - {@link diffGraphs}: two graphs aligned by name and structure, with what differs.
  * - {@link buildSourceIndex} and the frame parsers: node ↔ source line and function.
+ * - {@link analyzeGraph}: all of the above in one call, as JSON for the page.
  */
 export {
   type AutoGroupInfo,
@@ -36,6 +37,7 @@ export {
   domTree,
   immediateDominators,
 } from './dominators.js';
+export { analyzeGraph, type GraphInsight, hasScopes, type InsightOptions } from './insight.js';
 export { buildNodeGraph, type NodeGraph } from './node-graph.js';
 export { findRegions, type Region, type RegionForest } from './regions.js';
 export {
