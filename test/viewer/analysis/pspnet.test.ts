@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeOnnxView } from '../../../src/viewer/adapters/onnx.js';
 import {
+  applyScopes,
   autoGroup,
   buildSourceIndex,
   diffGraphs,
@@ -132,5 +133,13 @@ describe('analysis of the exported PSPNet', () => {
       expect(auto, block).not.toBe('');
       expect(byAuto.get(auto), block).toEqual(ids);
     }
+    // The synthetic stages read like the named ones.
+    const stages = findRepeatedBlocks(applyScopes(flat, scopes)).repeated.flatMap((r) => r.stages);
+    expect(stages.map((s) => [s.members.length, s.label])).toEqual([
+      [3, 'bottleneck (projection) + bottleneck (identity) × 2'],
+      [4, 'bottleneck (projection) + bottleneck (identity) × 3'],
+      [6, 'bottleneck (projection) + bottleneck (identity) × 5'],
+      [3, 'bottleneck (projection) + bottleneck (identity) × 2'],
+    ]);
   });
 });
