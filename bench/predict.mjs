@@ -1,0 +1,217 @@
+// Benchmark of `pdseg predict` on a full-size PSPNet-ResNet50 at 512×512 (19 classes,
+// generated weights, exported by the real exporter), all measured in one process, side by side:
+//   A. raw session.run of the exported PREDICT model (softmax output), median of runs
+//   B. session.run of the ArgMax model predict actually runs (softmax replaced, spec §4.4)
+//   C. end-to-end predictImages over the shared test images (decode, preprocess, run,
+//      postprocess, PNG write), images/s
+//   D. one 3×3 256→256 convolution on 1×256×128×128 (the GFLOP/s yardstick)
+// Targets (issue 5): C img/s ≥ 1.05 × 1/A;  GFLOP/s of B ≥ 0.85 × GFLOP/s of D.
+//
+// Run: npx tsc -p tsconfig.json && node bench/predict.mjs [--runs 3] [--threads N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, threads: { type: 'string' } },
+});
+const RUNS = Number(args.runs);
+
+const threads = args.threads ? Number(args.threads) : undefined;
+
+const { loadConfig } = await import(dist('config/index.js'));
+const { exportModel } = await import(dist('export/export-model.js'));
+const { writeSyntheticCheckpoint } = await import(dist('quickstart/synthetic-checkpoint.js'));
+const { SegSession } = await import(dist('predict/session.js'));
+const { loadLabelModel } = await import(dist('predict/load-model.js'));
+const { collectInputs } = await import(dist('predict/inputs.js'));
+const { predictImages } = await import(dist('predict/pipeline.js'));
+const { decodeModel } = await import(dist('onnx/decode.js'));
+const { encodeModel } = await import(dist('onnx/encode.js'));
+const { AttributeType, TensorDataType } = await import(dist('onnx/types.js'));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+/** Multiply-add FLOPs (×2) of every Conv and MatMul, from the shapes in value_info. */
+function graphFlops(model) {
+  const g = model.graph;
+  const shapes = new Map();
+  for (const v of [...g.input, ...g.output, ...g.valueInfo])
+    shapes.set(
+      v.name,
+      (v.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimValue ?? 1),
+    );
+  const inits = new Map(g.initializer.map((t) => [t.name, t.dims]));
+  let flops = 0;
+  for (const n of g.node) {
+    if (n.opType === 'Conv') {
+      const w = inits.get(n.input[1]);
+      const out = shapes.get(n.output[0]);
+      if (!w || !out) continue;
+      flops += 2 * out[1] * out[2] * out[3] * (w[1] * w[2] * w[3]);
+    } else if (n.opType === 'MatMul') {
+      const a = shapes.get(n.input[0]) ?? inits.get(n.input[0]);
+      const b = shapes.get(n.input[1]) ?? inits.get(n.input[1]);
+      const out = shapes.get(n.output[0]);
+      if (a && b && out) flops += 2 * out.reduce((x, y) => x * y, 1) * a[a.length - 1];
+    }
+  }
+  return flops;
+}
+
+/** A model with one Conv 256→256 3×3 pad 1 on [1,256,128,128]. */
+function convModel() {
+  const c = 256;
+  const w = new Float32Array(c * c * 9);
+  let s = 1;
+  for (let i = 0; i < w.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    w[i] = (s / 2 ** 32 - 0.5) * 0.05;
+  }
+  const vi = (name, dims) => ({
+    name,
+    type: {
+      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
+    },
+  });
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'bench',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 1,
+    docString: '',
+    metadataProps: [],
+    functions: [],
+    graph: {
+      name: 'conv',
+      node: [
+        {
+          name: 'conv',
+          opType: 'Conv',
+          domain: '',
+          input: ['x', 'w'],
+          output: ['y'],
+          attribute: [
+            { name: 'kernel_shape', type: AttributeType.INTS, ints: [3, 3] },
+            { name: 'pads', type: AttributeType.INTS, ints: [1, 1, 1, 1] },
+          ],
+          docString: '',
+        },
+      ],
+      initializer: [
+        { name: 'w', dims: [c, c, 3, 3], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(w.buffer) },
+      ],
+      input: [vi('x', [1, c, 128, 128])],
+      output: [vi('y', [1, c, 128, 128])],
+      valueInfo: [],
+      docString: '',
+    },
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'pdseg-bench-predict-'));
+try {
+  process.stderr.write(
+    'exporting a full-size PSPNet-ResNet50 (19 classes, 512×512) with generated weights…\n',
+  );
+  const overrides = [
+    'DATASET.NUM_CLASSES',
+    '19',
+    'TEST.TEST_MODEL',
+    './checkpoint',
+    'FREEZE.SAVE_DIR',
+    './freeze_model',
+  ];
+  const cfg = await loadConfig({ cfgFile: join(ROOT, 'configs', 'pspnet_optic.yaml'), overrides, cwd: work });
+  await writeSyntheticCheckpoint(cfg, join(work, 'checkpoint'));
+  const { modelPath } = await exportModel(cfg, { cwd: work });
+  const bytes = await readFile(modelPath);
+  const model = decodeModel(bytes);
+  const flops = graphFlops(model);
+  const input = new Float32Array(3 * 512 * 512).map((_, i) => Math.sin(i) * 0.5);
+
+  // The machine is shared: A, B and D are interleaved run by run, and A is measured again
+  // after C, so every ratio compares numbers taken under the same load.
+  const raw = await SegSession.create(bytes, { threads });
+  const lm = await loadLabelModel(modelPath, { threads });
+  const conv = await SegSession.create(convModel(), { threads });
+  const convFlops = 2 * 256 * 256 * 9 * 128 * 128;
+  const convIn = new Float32Array(256 * 128 * 128).fill(0.25);
+  const dims = [1, 3, 512, 512];
+  const timeOne = async (session, data, d) => {
+    const t0 = performance.now();
+    await session.run(data, d);
+    return (performance.now() - t0) / 1000;
+  };
+  await raw.run(input, dims);
+  await lm.session.run(input, dims);
+  await conv.run(convIn, [1, 256, 128, 128]);
+  const aTimes = [];
+  const bTimes = [];
+  const dTimes = [];
+  for (let r = 0; r < RUNS; r++) {
+    process.stderr.write(`A/B/D run ${r + 1}/${RUNS}…\n`);
+    aTimes.push(await timeOne(raw, input, dims));
+    bTimes.push(await timeOne(lm.session, input, dims));
+    dTimes.push(await timeOne(conv, convIn, [1, 256, 128, 128]));
+    dTimes.push(await timeOne(conv, convIn, [1, 256, 128, 128]));
+  }
+  process.stderr.write('C: end-to-end predict over the shared images…\n');
+  const items = await collectInputs({
+    inputs: [join(ROOT, '..', 'shared', 'testdata', 'images')],
+    outputDir: join(work, 'visual'),
+  });
+  const summary = await predictImages({ items, runner: lm.session, settings: lm.settings });
+  if (summary.failures.length) throw new Error(JSON.stringify(summary.failures));
+  for (let r = 0; r < RUNS; r++) {
+    process.stderr.write(`A again ${r + 1}/${RUNS}…\n`);
+    aTimes.push(await timeOne(raw, input, dims));
+  }
+  await raw.release();
+  await lm.session.release();
+  await conv.release();
+  const tRaw = median(aTimes);
+  const tArg = median(bTimes);
+  const tConv = median(dTimes);
+
+  const gf = (f, t) => f / t / 1e9;
+  const rows = [
+    ['A raw PREDICT session.run (softmax)', `${tRaw.toFixed(3)} s`, `${gf(flops, tRaw).toFixed(1)} GFLOP/s`],
+    [
+      'B ArgMax session.run (what predict runs)',
+      `${tArg.toFixed(3)} s`,
+      `${gf(flops, tArg).toFixed(1)} GFLOP/s`,
+    ],
+    [
+      `C end-to-end predict, ${summary.images} images`,
+      `${(summary.seconds / summary.images).toFixed(3)} s/img`,
+      `${summary.imagesPerSecond.toFixed(3)} img/s`,
+    ],
+    ['D conv 3×3 256→256 @128×128', `${tConv.toFixed(3)} s`, `${gf(convFlops, tConv).toFixed(1)} GFLOP/s`],
+  ];
+  console.log(
+    `PSPNet-ResNet50 512×512: ${(flops / 1e9).toFixed(1)} GFLOP per image; threads ${threads ?? 'all cores'}; median of ${RUNS} runs`,
+  );
+  for (const r of rows) console.log(`${r[0].padEnd(44)} ${r[1].padStart(14)} ${r[2].padStart(16)}`);
+  const e2eRatio = summary.imagesPerSecond * tRaw;
+  const gfRatio = gf(flops, tArg) / gf(convFlops, tConv);
+  console.log(
+    `ratio end-to-end img/s ÷ (1 / raw PREDICT run): ${e2eRatio.toFixed(3)} (target ≥ 1.05) ${e2eRatio >= 1.05 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(
+    `ratio network GFLOP/s ÷ single-conv GFLOP/s:   ${gfRatio.toFixed(3)} (target ≥ 0.85) ${gfRatio >= 0.85 ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(`softmax saved: ArgMax run ÷ raw run = ${(tArg / tRaw).toFixed(3)}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
