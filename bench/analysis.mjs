@@ -4,6 +4,7 @@
 // as a multiple of the plain adjacency build measured in the same run.
 // Run: npx tsc -p tsconfig.json && node bench/analysis.mjs
 import {
+  analyzeGraph,
   autoGroup,
   buildNodeGraph,
   computeDominance,
@@ -94,7 +95,10 @@ for (const [label, { graph, blocks }, repeats] of cases) {
     ['shape inference', () => inferShapes(graph)],
   ];
   if (label.includes('nested')) passes.push(['repeated blocks', () => findRepeatedBlocks(graph)]);
-  if (label === '10k flat') passes.push(['diff (self)', () => diffGraphs(graph, graph)]);
+  if (label === '10k flat') {
+    passes.push(['diff (self)', () => diffGraphs(graph, graph)]);
+    passes.push(['analyzeGraph (all passes)', () => analyzeGraph(graph)]);
+  }
   for (const [name, fn] of passes) {
     const { ms, result } = time(fn, repeats);
     base ??= ms;
