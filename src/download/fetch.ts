@@ -10,11 +10,13 @@
  * - A final error names the URL and the status or the network reason (DNS, refused, timeout).
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import { basename } from 'node:path';
-import { fetch as undiciFetch } from 'undici';
+import { getGlobalDispatcher, interceptors, request } from 'undici';
 import { messageOf, PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { pumpBody } from './body-pump.js';
 
 /** Request options the downloader passes to a {@link FetchLike}. */
 export interface FetchInit {
@@ -33,9 +35,41 @@ export interface FetchResponseLike {
 /** A `fetch`-compatible function; tests may inject one, the default is undici's `fetch`. */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
 
-/** undici's `fetch`, the default {@link FetchLike}. */
-export const undiciFetchLike: FetchLike = (url, init) =>
-  undiciFetch(url, { headers: init.headers, signal: init.signal }) as unknown as Promise<FetchResponseLike>;
+/**
+ * How far the response body may run ahead of the file writes. undici 7 crashes the
+ * process (an uncatchable `assert(!this.paused)`, nodejs/undici#5360, fixed only in
+ * undici 8, which needs Node 22) when a server closes the connection while the HTTP
+ * parser is paused for backpressure — e.g. `python -m http.server` as a `--mirror` and
+ * a slow terminal. A large high-water mark means the parser is never paused in practice.
+ */
+const BODY_HIGH_WATER_MARK = 256 * 1024 * 1024;
+
+/**
+ * The default {@link FetchLike}: undici's `request` (not `fetch`, whose body stream has a
+ * fixed 64 KiB high-water mark, see {@link BODY_HIGH_WATER_MARK}), following redirects.
+ */
+export const undiciFetchLike: FetchLike = async (url, init) => {
+  const dispatcher = getGlobalDispatcher().compose(interceptors.redirect({ maxRedirections: 5 }));
+  const res = await request(url, {
+    method: 'GET',
+    headers: init.headers,
+    signal: init.signal,
+    dispatcher,
+    highWaterMark: BODY_HIGH_WATER_MARK,
+  });
+  return {
+    status: res.statusCode,
+    statusText: STATUS_CODES[res.statusCode] ?? '',
+    headers: {
+      get(name: string): string | null {
+        const value = res.headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(', ') : String(value);
+      },
+    },
+    body: res.body,
+  };
+};
 
 /** Default delays between attempts: 3 retries, 1 s, 3 s, 9 s. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1000, 3000, 9000];
@@ -331,7 +365,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       };
       try {
         try {
-          for await (const chunk of res.body) {
+          await pumpBody(res.body, async (chunk) => {
             arm();
             try {
               await fh.write(chunk);
@@ -339,12 +373,14 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
               throw new PdsegError(
                 'IO',
                 `could not write '${part}': ${messageOf(e)}; check free disk space`,
-                { cause: e },
+                {
+                  cause: e,
+                },
               );
             }
             received += chunk.byteLength;
             progress(false);
-          }
+          });
         } catch (e) {
           if (e instanceof PdsegError) throw e;
           throw failNetwork(e);
