@@ -300,6 +300,9 @@ function decodeNode(bytes: Uint8Array): NodeProto {
       case 7:
         n.domain = text(f);
         break;
+      case 9:
+        (n.metadataProps ??= []).push(decodeEntry(f.bytes!));
+        break;
     }
   });
   return n;
@@ -468,7 +471,8 @@ function typedView<T>(
   if (raw.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) {
     return new Ctor(raw.buffer as ArrayBuffer, raw.byteOffset, count);
   }
-  const copy = raw.slice();
+  // `new Uint8Array(typedArray)` copies; `slice()` would not on a Node Buffer.
+  const copy = new Uint8Array(raw);
   return new Ctor(copy.buffer as ArrayBuffer, 0, count);
 }
 
@@ -497,7 +501,7 @@ export function tensorValues(t: TensorProto): Float32Array | Float64Array | Int3
       case TensorDataType.BOOL:
         return Array.from(t.rawData.subarray(0, count));
       case TensorDataType.INT8:
-        return Array.from(new Int8Array(t.rawData.slice(0, count).buffer));
+        return Array.from(new Int8Array(t.rawData.buffer, t.rawData.byteOffset, count));
       default:
         throw new PdsegError(
           'ONNX_DECODE',

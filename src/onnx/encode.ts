@@ -134,6 +134,7 @@ function writeNode(w: Writer, n: NodeProto): void {
   for (const a of n.attribute) w.message(5, (m) => writeAttribute(m, a));
   if (n.docString) w.string(6, n.docString);
   if (n.domain) w.string(7, n.domain);
+  for (const e of n.metadataProps ?? []) w.message(9, (m) => entry(m, e));
 }
 
 function writeGraph(w: Writer, g: GraphProto): void {

@@ -183,6 +183,8 @@ export interface NodeProto {
   domain: string;
   attribute: AttributeProto[];
   docString: string;
+  /** Named metadata (IR ≥ 10), e.g. PyTorch's `pkg.torch.onnx.stack_trace`. */
+  metadataProps?: StringStringEntry[];
 }
 
 /** `GraphProto`. */

@@ -52,6 +52,24 @@ describe('ONNX decoder on a file written by the onnx library', () => {
     }
   });
 
+  it('reads initializer values correctly from a Node Buffer at every byte alignment', () => {
+    const want = facts.initializers['conv/weights'].values as number[];
+    for (let shift = 0; shift < 4; shift++) {
+      const padded = Buffer.concat([Buffer.alloc(shift), Buffer.from(refBytes)]).subarray(shift);
+      const t = decodeModel(padded).graph.initializer.find((x) => x.name === 'conv/weights')!;
+      const got = Array.from(tensorValues(t));
+      expect(got.length).toBe(want.length);
+      for (const [i, v] of got.entries()) expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('round-trips node metadata_props (field 9, IR 10)', () => {
+    const copy = decodeModel(refBytes);
+    copy.graph.node[0]!.metadataProps = [{ key: 'pkg.torch.onnx.stack_trace', value: 'File "m.py", line 3' }];
+    const back = decodeModel(encodeModel(copy));
+    expect(back.graph.node[0]!.metadataProps).toEqual(copy.graph.node[0]!.metadataProps);
+  });
+
   it('reads symbolic and fixed dimensions', () => {
     const dims = (v: (typeof m.graph.input)[number]) =>
       v.type!.tensorType!.shape!.dim.map((d) => d.dimParam ?? d.dimValue);
