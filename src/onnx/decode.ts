@@ -301,7 +301,7 @@ function decodeNode(bytes: Uint8Array): NodeProto {
         n.domain = text(f);
         break;
       case 9:
-        (n.metadataProps ??= []).push(decodeEntry(f.bytes!));
+        n.metadataProps = [...(n.metadataProps ?? []), decodeEntry(f.bytes!)];
         break;
     }
   });
