@@ -23,7 +23,9 @@ export function chw(c: number, h: number, w: number): Chw {
 /**
  * conv2d (spec §9.6): cross-correlation, filter `[C_out, C_in, k, k]`, symmetric zero
  * padding, output `(in + 2·pad − (dil·(k−1)+1)) / stride + 1`; bias added per channel
- * (the separate `elementwise_add`, axis 1). Accumulates in float64, stores float32.
+ * (the separate `elementwise_add`, axis 1). Each output is a dot product of the filter
+ * with the input patch it covers (zero outside the input), accumulated in float64 and
+ * stored as float32.
  */
 export function conv2d(
   x: Chw,
@@ -32,32 +34,41 @@ export function conv2d(
   k: number,
   o: { stride: number; pad: number; dilation: number; bias?: Float32Array },
 ): Chw {
-  const oh = Math.floor((x.h + 2 * o.pad - (o.dilation * (k - 1) + 1)) / o.stride) + 1;
-  const ow = Math.floor((x.w + 2 * o.pad - (o.dilation * (k - 1) + 1)) / o.stride) + 1;
+  const { c: cin, h: ih, w: iw } = x;
+  const { stride, pad, dilation } = o;
+  const oh = Math.floor((ih + 2 * pad - (dilation * (k - 1) + 1)) / stride) + 1;
+  const ow = Math.floor((iw + 2 * pad - (dilation * (k - 1) + 1)) / stride) + 1;
   const y = chw(cout, oh, ow);
-  const acc = new Float64Array(oh * ow);
-  for (let co = 0; co < cout; co++) {
-    acc.fill(0);
-    for (let ci = 0; ci < x.c; ci++) {
-      for (let ky = 0; ky < k; ky++) {
-        for (let kx = 0; kx < k; kx++) {
-          const wv = weight[((co * x.c + ci) * k + ky) * k + kx]!;
-          if (wv === 0) continue;
-          for (let yy = 0; yy < oh; yy++) {
-            const iy = yy * o.stride - o.pad + ky * o.dilation;
-            if (iy < 0 || iy >= x.h) continue;
-            const rowBase = (ci * x.h + iy) * x.w;
-            for (let xx = 0; xx < ow; xx++) {
-              const ix = xx * o.stride - o.pad + kx * o.dilation;
-              if (ix < 0 || ix >= x.w) continue;
-              acc[yy * ow + xx]! += wv * x.data[rowBase + ix]!;
-            }
+  // patches[p][ci·k·k + ky·k + kx] = x[ci][iy][ix], the input under output pixel p.
+  const kk = cin * k * k;
+  const patches = new Float32Array(oh * ow * kk);
+  for (let yy = 0; yy < oh; yy++) {
+    for (let xx = 0; xx < ow; xx++) {
+      const base = (yy * ow + xx) * kk;
+      for (let ci = 0; ci < cin; ci++) {
+        for (let ky = 0; ky < k; ky++) {
+          const iy = yy * stride - pad + ky * dilation;
+          if (iy < 0 || iy >= ih) continue;
+          for (let kx = 0; kx < k; kx++) {
+            const ix = xx * stride - pad + kx * dilation;
+            if (ix < 0 || ix >= iw) continue;
+            patches[base + (ci * k + ky) * k + kx] = x.data[(ci * ih + iy) * iw + ix] as number;
           }
         }
       }
     }
-    const b = o.bias ? o.bias[co]! : 0;
-    for (let i = 0; i < oh * ow; i++) y.data[co * oh * ow + i] = f(f(acc[i]!) + b);
+  }
+  const yd = y.data;
+  const n = oh * ow;
+  for (let co = 0; co < cout; co++) {
+    const wBase = co * kk;
+    const b = o.bias ? (o.bias[co] as number) : 0;
+    for (let p = 0; p < n; p++) {
+      const pBase = p * kk;
+      let sum = 0;
+      for (let j = 0; j < kk; j++) sum += (weight[wBase + j] as number) * (patches[pBase + j] as number);
+      yd[co * n + p] = f(f(sum) + b);
+    }
   }
   return y;
 }
