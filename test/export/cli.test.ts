@@ -19,6 +19,7 @@ beforeAll(async () => {
     numClasses: 19,
     layout: 'per-file',
     checkpointDir: 'pretrained_model/pspnet50_bn_cityscapes',
+    extraVariables: { learning_rate_0: Float32Array.of(0.01) },
     runExport: false,
   });
   await mkdir(join(tmp.dir, 'configs'), { recursive: true });
@@ -35,6 +36,7 @@ describe('pdseg export', () => {
     const r = await runCli(
       [
         'export',
+        '--verbose',
         '--cfg',
         'configs/pspnet_optic.yaml',
         'DATASET.NUM_CLASSES',
@@ -57,6 +59,8 @@ describe('pdseg export', () => {
     ].map((m) => text.indexOf(m));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // --verbose lists what the network does not use.
+    expect(r.stderr).toContain('checkpoint variables the network does not use (ignored): learning_rate_0');
     expect((await stat(join(tmp.dir, 'freeze_model', 'model.onnx'))).size).toBeGreaterThan(40_000_000);
     const deploy = await readFile(join(tmp.dir, 'freeze_model', 'deploy.yaml'), 'utf8');
     expect(deploy).toContain('        NUM_CLASSES : 19\n');
