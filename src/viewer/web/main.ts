@@ -51,6 +51,8 @@ interface Hooks {
   firstDrawMs?: number;
   open(bytes: Uint8Array, name: string): Promise<void>;
   expandPath(path: string): Promise<number>;
+  /** Expands a group by id and resolves to the milliseconds until the next frame. */
+  expandGroup(id: number): Promise<number>;
 }
 
 function main(): void {
@@ -73,8 +75,12 @@ function main(): void {
     expandPath: async (path) => {
       const g = viewer?.groupByPath(path);
       if (g === undefined || !viewer) throw new Error(`no group '${path}'`);
+      return hooks.expandGroup(g);
+    },
+    expandGroup: async (id) => {
+      if (!viewer) throw new Error('no model is open');
       const t0 = performance.now();
-      await viewer.expand(g);
+      await viewer.expand(id);
       await new Promise((r) => requestAnimationFrame(() => r(undefined)));
       return performance.now() - t0;
     },
