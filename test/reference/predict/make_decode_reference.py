@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """What cv2.imread(path, IMREAD_COLOR) (Debian python3-opencv 4.6) returns for each file in
 decode/ (made by make-decode-inputs.mjs): writes decode-reference.json (shape + base64 BGR bytes).
-Run: /usr/bin/python3 test/reference/predict/make_decode_reference.py"""
+Run: /usr/bin/python3 test/reference/predict/make_decode_reference.py, then
+`npx biome check --write test/reference/predict` (formats the JSON)."""
 import base64
 import json
 import os

@@ -3,6 +3,7 @@
 tests of src/predict (INTER_LINEAR with dsize and with fx/fy, INTER_NEAREST), covering
 upscaling, downscaling, exact 2x downscaling, odd sizes, 1 and 3 channels.
 Run with Debian's python3-opencv: /usr/bin/python3 test/reference/predict/make_resize_reference.py
+then `npx biome check --write test/reference/predict` (formats the JSON).
 Writes test/reference/predict/resize-reference.json next to this script."""
 import base64
 import json
