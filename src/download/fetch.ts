@@ -16,7 +16,7 @@ import { getGlobalDispatcher, interceptors, request } from 'undici';
 import { messageOf, PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { pumpBody } from './body-pump.js';
+import { startPump } from './body-pump.js';
 
 /** Request options the downloader passes to a {@link FetchLike}. */
 export interface FetchInit {
@@ -297,6 +297,8 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       } catch (e) {
         throw failNetwork(e);
       }
+      // Listen to the body at once, before any other await (see body-pump.ts).
+      const pump = res.body ? startPump(res.body, controller.signal) : undefined;
       const status = res.status;
       let total: number | undefined;
       let mode: 'a' | 'w';
@@ -338,7 +340,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       }
       const newMeta: PartMeta = { url, validator: validatorOf(res.headers) ?? meta?.validator, total };
       await writeFileAtomic(metaPath, JSON.stringify(newMeta), { fsync: false });
-      if (!res.body) throw new RetryableFailure(`empty response body from ${new URL(url).host}`);
+      if (!pump) throw new RetryableFailure(`empty response body from ${new URL(url).host}`);
 
       const fh = await open(part, mode);
       const started = Date.now();
@@ -365,7 +367,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       };
       try {
         try {
-          await pumpBody(res.body, async (chunk) => {
+          await pump.run(async (chunk) => {
             arm();
             try {
               await fh.write(chunk);

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadFile, type FetchLike, undiciFetchLike } from '../../src/download/fetch.js';
+import { PdsegError } from '../../src/errors.js';
 import { tempDir } from '../helpers.js';
 import { pseudoRandomBytes } from './fixtures.js';
 
@@ -80,5 +82,36 @@ describe('downloadFile', () => {
         server.close();
       }
     }
+  });
+
+  it('fails (does not hang) when the body broke before it was read', async () => {
+    const fetchImpl: FetchLike = async () => {
+      const body = new Readable({ read() {} });
+      body.push(Buffer.from('partial'));
+      body.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const headers = new Map([
+        ['content-length', '100'],
+        ['etag', '"e"'],
+      ]);
+      return { status: 200, statusText: 'OK', headers: { get: (n: string) => headers.get(n) ?? null }, body };
+    };
+    let caught: unknown;
+    try {
+      await downloadFile({
+        url: 'http://127.0.0.1:9/a.tgz',
+        archivePath: join(work.dir, 'a.tgz'),
+        item: 'a',
+        fetchImpl,
+        retryDelaysMs: [],
+        timeoutMs: 60_000,
+        onEvent: () => {},
+      });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(PdsegError);
+    expect((caught as PdsegError).code).toBe('DOWNLOAD_NETWORK');
+    expect((caught as PdsegError).message).toContain('connection to 127.0.0.1:9 lost (ECONNRESET)');
   });
 });
