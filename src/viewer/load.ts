@@ -4,7 +4,8 @@
  * searched for `model.onnx`, `__model__` or one `*.pdmodel`/`*.onnx`.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PdsegError } from '../errors.js';
 import { openModel } from './adapters/index.js';
 import { HEAD_LENGTH } from './adapters/tensor-summary.js';
@@ -25,6 +26,53 @@ export interface LoadedModel {
 export interface LoadOptions {
   /** Keep every weight value (for `--with-weights`), not only the first few. */
   withWeights?: boolean;
+  /** Extra folders to look for source files named by nodes' frames (default: the model's folder and pdseg's root). */
+  sourceRoots?: string[];
+}
+
+/** Most bytes of source text embedded for the source pane. */
+const SOURCE_BUDGET = 4 * 1024 * 1024;
+
+/** pdseg's own root (where `src/models/…` of its exports' doc_strings live). */
+function packageRoot(): string {
+  return fileURLToPath(new URL('../../', import.meta.url));
+}
+
+/**
+ * Fills `graph.sources` with the text of the source files (`.py`, `.ts`, `.js`) its nodes'
+ * frames name, when found inside one of `roots`: relative frames under a root, absolute ones
+ * when they lie inside a root or a file of that name sits directly in one (a Python file beside
+ * the model). Files that cannot be read are skipped: the source pane is an extra.
+ */
+export async function attachSources(graph: ViewGraph, roots: string[]): Promise<number> {
+  const files = new Set<string>();
+  for (const n of graph.nodes) for (const f of n.source ?? []) files.add(f.file);
+  const sources: Record<string, string> = {};
+  let budget = SOURCE_BUDGET;
+  for (const file of files) {
+    if (!/\.(py|ts|js|mjs|cjs)$/.test(file)) continue;
+    // Only files inside a root: a model cannot make pdseg embed an arbitrary file.
+    const candidates = isAbsolute(file)
+      ? [
+          ...roots.filter((r) => file.startsWith(join(r, '/'))).map(() => file),
+          ...roots.map((r) => join(r, basename(file))),
+        ]
+      : roots.map((r) => join(r, file)).filter((p, i) => p.startsWith(join(roots[i]!, '/')));
+    for (const path of candidates) {
+      const st = await stat(path).catch(() => undefined);
+      if (!st?.isFile() || st.size > budget) continue;
+      try {
+        sources[file] = await readFile(path, 'utf8');
+        budget -= st.size;
+        break;
+      } catch {
+        // unreadable: try the next root
+      }
+    }
+  }
+  const count = Object.keys(sources).length;
+  if (count > 0) graph.sources = { ...graph.sources, ...sources };
+  return count;
 }
 
 async function resolveModelPath(path: string): Promise<string> {
@@ -60,5 +108,6 @@ export async function loadModelForView(path: string, options: LoadOptions = {}):
   const { format, graph } = openModel(bytes, basename(file), { headLength });
   const out: LoadedModel = { path: file, fileName: basename(file), format, graph };
   if (format === 'paddle') out.weights = await attachPaddleWeights(graph, file, headLength);
+  await attachSources(graph, [...(options.sourceRoots ?? []), dirname(file), packageRoot()]);
   return out;
 }

@@ -7,8 +7,8 @@ import { encodeProgramDesc, persistableParamNames } from '../../src/paddle/progr
 import { openModel } from '../../src/viewer/adapters/index.js';
 import { decodePaddleView, sourceOfCallstack } from '../../src/viewer/adapters/paddle.js';
 import { buildHierarchy, outline } from '../../src/viewer/hierarchy.js';
-import { loadModelForView } from '../../src/viewer/load.js';
-import { SHARED, tempDir } from '../helpers.js';
+import { attachSources, loadModelForView } from '../../src/viewer/load.js';
+import { ROOT, SHARED, tempDir } from '../helpers.js';
 import { pspnetLikeProgram } from '../paddle/pspnet-like-program.js';
 import { bytesOf, chainModel } from './models.js';
 
@@ -131,5 +131,33 @@ describe('adapter registry', () => {
   it('detects formats by content when the name says nothing', async () => {
     expect(openModel(bytesOf(chainModel(2, (i) => `n${i}`)), 'blob').format).toBe('onnx');
     expect(openModel(new Uint8Array(await readFile(V2)), 'blob').format).toBe('paddle');
+  });
+});
+
+describe('source text for the source pane', () => {
+  it('embeds files named by frames that lie inside the roots, and nothing outside them', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeFile(join(dir, 'pspnet.py'), 'def psp_module():\n    pass\n');
+      const g = decodePaddleView(encodeProgramDesc(pspnetLikeProgram()));
+      g.nodes[0]!.source = [
+        { file: '/somewhere/else/pspnet.py', line: 1 },
+        { file: '/etc/passwd', line: 1 },
+        { file: '../../../../etc/hostname.py', line: 1 },
+      ];
+      const n = await attachSources(g, [dir]);
+      expect(n).toBe(1);
+      expect(Object.keys(g.sources!)).toEqual(['/somewhere/else/pspnet.py']);
+      expect(g.sources!['/somewhere/else/pspnet.py']).toContain('def psp_module');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('embeds pdseg’s own model code for its exports', async () => {
+    const g = decodePaddleView(encodeProgramDesc(pspnetLikeProgram()));
+    g.nodes[0]!.source = [{ file: 'src/viewer/load.ts', line: 1, func: 'x' }];
+    expect(await attachSources(g, [ROOT])).toBe(1);
+    expect(g.sources!['src/viewer/load.ts']).toContain('export async function attachSources');
   });
 });

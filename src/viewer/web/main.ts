@@ -251,9 +251,9 @@ function main(): void {
       try {
         const res = await fetch(url);
         if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-        const name =
-          res.headers.get('x-model-name') ??
-          decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() ?? 'model');
+        const name = decodeURIComponent(
+          res.headers.get('x-model-name') ?? new URL(url, location.href).pathname.split('/').pop() ?? 'model',
+        );
         if ((res.headers.get('content-type') ?? '').includes('application/json')) {
           await show((await res.json()) as ViewGraph, name);
         } else {
