@@ -5,15 +5,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/onnx/decode.js';
 import { decodeOnnxView } from '../../src/viewer/adapters/onnx.js';
-import { viewerStandaloneHtml } from '../../src/viewer/page.js';
+import { loadModelForView } from '../../src/viewer/load.js';
+import { viewerAssets, viewerPageHtml, viewerStandaloneHtml } from '../../src/viewer/page.js';
 import { startViewerServer, type ViewerServer } from '../../src/viewer/server.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, SHARED, tempDir } from '../helpers.js';
 import { bytesOf, chainModel, xssModel } from '../viewer/models.js';
 import { launchChromium } from './chromium.js';
 
@@ -229,5 +231,70 @@ describe('viewer in Chromium', () => {
     } finally {
       await server?.close();
     }
+  });
+  it('decodes raw model bytes fetched by a page with no inline script (the service’s use)', async () => {
+    const paddle = new Uint8Array(
+      await readFile(join(SHARED, 'testdata/paddle/v1-combined-paddlejs-gesture_rec/__model__')),
+    );
+    const assets = await viewerAssets();
+    const html = viewerPageHtml({
+      modelUrl: '/api/models/0123abcd',
+      assetBase: '/assets',
+      title: 'shared model',
+    });
+    const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:";
+    const server = createServer((req, res) => {
+      const url = req.url ?? '/';
+      const asset = assets.get(url.replace('/assets/', ''));
+      if (url === '/app')
+        res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': csp }).end(html);
+      else if (url.startsWith('/assets/') && asset)
+        res.writeHead(200, { 'content-type': asset.contentType }).end(asset.body);
+      else if (url === '/api/models/0123abcd')
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(paddle);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const p = await browser.context.newPage();
+      const violations: string[] = [];
+      p.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+      });
+      await p.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/app`);
+      await ready(p);
+      expect(await p.evaluate(() => document.body.dataset.state)).toBe('ready');
+      expect(await p.textContent('#details')).toContain('Paddle 1.6.3');
+      expect(await p.$$eval('#viewport .box.op', (e) => e.length)).toBeGreaterThan(5);
+      expect(violations).toEqual([]);
+      await p.close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('shows the real Paddle 1.6 __model__ with the weights read beside it', async () => {
+    const loaded = await loadModelForView(
+      join(SHARED, 'testdata/paddle/v1-combined-paddlejs-gesture_rec/__model__'),
+    );
+    const html = join(dir, 'paddle.html');
+    await writeFile(html, await viewerStandaloneHtml({ graph: loaded.graph, fileName: loaded.fileName }));
+    const p = await browser.context.newPage();
+    await p.goto(`file://${html}`);
+    await ready(p);
+    const first = await p.evaluate(() => {
+      const v = (window as any).__pdseg.viewer;
+      return v.graph.nodes.findIndex((n: any) => n.opType === 'conv2d');
+    });
+    await p.evaluate((id) => (window as any).__pdseg.viewer.reveal(id), first);
+    await p.click(`[data-key="n${first}"]`);
+    const side = (await p.textContent('#details'))!;
+    expect(side).toContain('conv2d');
+    expect(side).toContain('conv1_1_weights');
+    const w = loaded.graph.tensors.conv1_1_weights!.initializer!;
+    expect(side).toContain(`float32 [${w.dims.join(', ')}]`);
+    expect(side).toMatch(/min -?\d/);
+    expect(side).toContain('mobilenet_v2_multy_new.py:138');
+    await p.close();
   });
 });
