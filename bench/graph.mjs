@@ -103,7 +103,7 @@ function pspnetModel() {
 }
 
 /** One flat dagre layout of the whole graph in Node (the no-hierarchy baseline). */
-function flatDagre(graph, limitMs) {
+function flatDagre(graph) {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 22, ranksep: 34 });
   g.setDefaultEdgeLabel(() => ({}));

@@ -21,6 +21,23 @@ import { launchChromium } from './chromium.js';
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 
+/** The page's test hooks (`window.__pdseg`), as far as these tests use them. */
+interface PdsegWindow {
+  __xss?: unknown;
+  __pdseg: {
+    viewer: {
+      graph: { nodes: Array<{ name: string; opType: string }> };
+      selected?: string;
+      groupByPath(path: string): number | undefined;
+      centerKey(key: string): void;
+      reveal(node: number): Promise<void>;
+      select(key: string | undefined): void;
+      expandAll(): Promise<void>;
+      collapseAll(): Promise<void>;
+    };
+  };
+}
+
 let browser: Browser;
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -95,11 +112,15 @@ describe('viewer in Chromium', () => {
   });
 
   it('expands resnet and a bottleneck block in place, then shows a conv’s weights in the sidebar', async () => {
-    const resnet = await page.evaluate(() => (window as any).__pdseg.viewer.groupByPath('resnet'));
+    const resnet = await page.evaluate(() =>
+      (window as unknown as PdsegWindow).__pdseg.viewer.groupByPath('resnet'),
+    );
     await page.click(`[data-key="g${resnet}"]`);
     await page.waitForSelector(`.frame[data-key="g${resnet}"]`);
-    const res2a = await page.evaluate(() => (window as any).__pdseg.viewer.groupByPath('resnet/res2a'));
-    await page.evaluate((k) => (window as any).__pdseg.viewer.centerKey(k), `g${res2a}`);
+    const res2a = await page.evaluate(() =>
+      (window as unknown as PdsegWindow).__pdseg.viewer.groupByPath('resnet/res2a'),
+    );
+    await page.evaluate((k) => (window as unknown as PdsegWindow).__pdseg.viewer.centerKey(k), `g${res2a}`);
     await page.click(`[data-key="g${res2a}"]`);
     await page.waitForSelector(`.frame[data-key="g${res2a}"]`);
     const inner = await titles(page, `#viewport .nodes > .box.group`);
@@ -108,13 +129,15 @@ describe('viewer in Chromium', () => {
     // Sidebar of resnet/res2a/branch2a/conv2d: its weight shape comes from the ONNX file itself.
     const init = decodeModel(pspBytes).graph.initializer.find((t) => t.name === 'res2a_branch2a_weights')!;
     await page.evaluate(() =>
-      (window as any).__pdseg.viewer.reveal(
-        (window as any).__pdseg.viewer.graph.nodes.findIndex(
-          (n: any) => n.name === 'resnet/res2a/branch2a/conv2d',
+      (window as unknown as PdsegWindow).__pdseg.viewer.reveal(
+        (window as unknown as PdsegWindow).__pdseg.viewer.graph.nodes.findIndex(
+          (n: { name: string; opType: string }) => n.name === 'resnet/res2a/branch2a/conv2d',
         ),
       ),
     );
-    const conv = await page.evaluate(() => (window as any).__pdseg.viewer.selected as string);
+    const conv = await page.evaluate(
+      () => (window as unknown as PdsegWindow).__pdseg.viewer.selected as string,
+    );
     await page.click(`[data-key="${conv}"]`);
     const side = (await page.textContent('#details'))!;
     expect(side).toContain('Conv');
@@ -128,21 +151,25 @@ describe('viewer in Chromium', () => {
 
   it('searches and reveals a node inside a collapsed group', async () => {
     await page.evaluate(async () => {
-      await (window as any).__pdseg.viewer.collapseAll();
-      (window as any).__pdseg.viewer.select(undefined);
+      await (window as unknown as PdsegWindow).__pdseg.viewer.collapseAll();
+      (window as unknown as PdsegWindow).__pdseg.viewer.select(undefined);
     });
     await page.fill('#search', 'res4c/branch2b/conv');
     await page.waitForSelector('#results li.hit');
     expect(await page.textContent('#results')).toContain('resnet/res4c/branch2b/conv2d');
     await page.press('#search', 'Enter');
-    await page.waitForFunction(() => (window as any).__pdseg.viewer.selected?.startsWith('n'));
+    await page.waitForFunction(() =>
+      (window as unknown as PdsegWindow).__pdseg.viewer.selected?.startsWith('n'),
+    );
     const name = await page.evaluate(() => {
-      const v = (window as any).__pdseg.viewer;
+      const v = (window as unknown as PdsegWindow).__pdseg.viewer;
       return v.graph.nodes[Number(v.selected.slice(1))].name;
     });
     expect(name).toBe('resnet/res4c/branch2b/conv2d');
     expect(
-      await page.$(`[data-key="${await page.evaluate(() => (window as any).__pdseg.viewer.selected)}"]`),
+      await page.$(
+        `[data-key="${await page.evaluate(() => (window as unknown as PdsegWindow).__pdseg.viewer.selected)}"]`,
+      ),
     ).not.toBeNull();
   });
 
@@ -174,13 +201,13 @@ describe('viewer in Chromium', () => {
 
   it('shows model strings as text: <script> and <img onerror> names run nothing', async () => {
     await dropFile(page, '<img src=x onerror="window.__xss=9">.onnx', bytesOf(xssModel()));
-    await page.evaluate(() => (window as any).__pdseg.viewer.expandAll());
+    await page.evaluate(() => (window as unknown as PdsegWindow).__pdseg.viewer.expandAll());
     await page.waitForSelector('#viewport .box.op');
     await page.click('#viewport .box.op');
     await page.fill('#search', 'script');
     await page.waitForSelector('#results li.hit');
     await page.waitForTimeout(200);
-    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (window as unknown as PdsegWindow).__xss)).toBeUndefined();
     expect(await page.$$eval('#app script, #app img, #viewport foreignObject', (e) => e.length)).toBe(0);
     expect(await page.textContent('#details')).toContain('<img src=x onerror="window.__xss=1">');
     // The standalone file of the same model.
@@ -196,7 +223,7 @@ describe('viewer in Chromium', () => {
     await p2.goto(`file://${html}`);
     await ready(p2);
     expect(await p2.evaluate(() => document.body.dataset.state)).toBe('ready');
-    expect(await p2.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await p2.evaluate(() => (window as unknown as PdsegWindow).__xss)).toBeUndefined();
     await p2.close();
   });
 
@@ -283,10 +310,10 @@ describe('viewer in Chromium', () => {
     await p.goto(`file://${html}`);
     await ready(p);
     const first = await p.evaluate(() => {
-      const v = (window as any).__pdseg.viewer;
-      return v.graph.nodes.findIndex((n: any) => n.opType === 'conv2d');
+      const v = (window as unknown as PdsegWindow).__pdseg.viewer;
+      return v.graph.nodes.findIndex((n: { name: string; opType: string }) => n.opType === 'conv2d');
     });
-    await p.evaluate((id) => (window as any).__pdseg.viewer.reveal(id), first);
+    await p.evaluate((id) => (window as unknown as PdsegWindow).__pdseg.viewer.reveal(id), first);
     await p.click(`[data-key="n${first}"]`);
     const side = (await p.textContent('#details'))!;
     expect(side).toContain('conv2d');
