@@ -67,7 +67,10 @@ export interface Renderer {
 /** Creates the renderer the CLI hands to library calls. */
 export function createRenderer(options: RendererOptions = {}): Renderer {
   const stream = options.stream ?? process.stderr;
-  const tty = options.tty ?? (Boolean((stream as NodeJS.WriteStream).isTTY) && !process.env.CI);
+  const ws = stream as NodeJS.WriteStream;
+  // A terminal that reports 0 columns (e.g. `script` without a size) makes ora redraw
+  // forever; treat it as a plain stream.
+  const tty = options.tty ?? (Boolean(ws.isTTY) && (ws.columns ?? 0) > 0 && !process.env.CI);
   const interval = options.plainIntervalMs ?? 2000;
   const lastPlain = new Map<string, number>();
   let spinner: Ora | undefined;
