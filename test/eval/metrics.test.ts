@@ -82,3 +82,23 @@ describe('ConfusionMatrix + computeMetrics', () => {
     expect((err as PdsegError).message).toContain('"Annotations/H0001.png" contains the value 7');
   });
 });
+
+describe('byte fast path', () => {
+  it('counts exactly as the generic path on random maps with ignored pixels', () => {
+    const n = 5000;
+    const label = new Uint8Array(n);
+    const pred = new Uint8Array(n);
+    let s = 3;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      label[i] = s % 10 === 0 ? 255 : (s >>> 8) % 5;
+      pred[i] = (s >>> 16) % 5;
+    }
+    const fast = new ConfusionMatrix(5);
+    fast.update(label, pred, 255);
+    const generic = new ConfusionMatrix(5);
+    generic.update(Array.from(label), Array.from(pred), 255);
+    expect(Array.from(fast.counts)).toEqual(Array.from(generic.counts));
+    expect(Array.from(fast.counts).reduce((a, b) => a + b, 0)).toBe(label.filter((v) => v !== 255).length);
+  });
+});
