@@ -193,14 +193,14 @@ export class Viewer {
       frontier = next;
     }
     await this.relayout();
-    this.canvas.fit();
+    this.canvas.initialView();
   }
 
   /** Collapses everything back to the top level. */
   async collapseAll(): Promise<void> {
     this.expanded.clear();
     await this.relayout();
-    this.canvas.fit();
+    this.canvas.initialView();
   }
 
   /** Expands a node's ancestors, centres and selects it. */
