@@ -3,7 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
+import { encodeProgramDesc, persistableParamNames } from '../../src/paddle/program-desc.js';
 import { BIN, runCli, tempDir } from '../helpers.js';
+import { pspnetLikeProgram } from '../paddle/pspnet-like-program.js';
 import { bytesOf, chainModel } from './models.js';
 
 describe('pdseg graph (built CLI)', () => {
@@ -69,5 +72,29 @@ describe('pdseg graph (built CLI)', () => {
       child.kill('SIGTERM');
       blocker.close();
     }
+  });
+  it('opens a freeze_model/__model__ ProgramDesc fixture with its __params__ (spec §9.9)', async () => {
+    const program = pspnetLikeProgram();
+    const folder = join(dir, 'freeze_model');
+    const vars = new Map(program.blocks[0]!.vars.map((v) => [v.name, v]));
+    const tensors = persistableParamNames(program).map((name) => {
+      const dims = vars.get(name)!.type.lodTensor!.tensor.dims;
+      return {
+        name,
+        dims,
+        dtype: 'float32' as const,
+        data: new Float32Array(dims.reduce((a, d) => a * d, 1)).fill(0.5),
+      };
+    });
+    await writeCheckpoint(folder, tensors, 'combined');
+    await writeFile(join(folder, '__model__'), encodeProgramDesc(program));
+    const out = join(dir, 'paddle.html');
+    const r = await runCli(['graph', join(folder, '__model__'), '--html', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('__model__: paddle');
+    expect(r.stdout).toContain(`weights: ${tensors.length} tensors from ${join(folder, '__params__')}`);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('conv1_1_weights');
+    expect(html).toContain('"scope":["resnet","conv1_1"]');
   });
 });
