@@ -48,7 +48,18 @@ export function define(program: Command, context: CliContext): void {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: number of cores)')
     .option('--batch-size <n>', 'images per inference run (default 1, as vis.py)')
     .option('--blend', 'also write <basename>_blend.jpg, the colour mask blended over the photo');
-  addConfigOptions(cmd).action(async (words: string[], opts: PredictFlags) => {
+  addConfigOptions(cmd).action(async (givenWords: string[], opts: PredictFlags) => {
+    // `--input a b KEY VALUE`: the variadic option swallows the overrides; give them back.
+    const words = [...givenWords];
+    if (opts.input) {
+      const { existsSync } = await import('node:fs');
+      const at = opts.input.findIndex((p) => /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*$/.test(p) && !existsSync(p));
+      if (at >= 0) {
+        words.unshift(...opts.input.slice(at));
+        opts.input = opts.input.slice(0, at);
+        if (opts.input.length === 0) opts.input = undefined;
+      }
+    }
     const useConfig = opts.cfg !== undefined || words.length > 0;
     const cfg = useConfig ? await configFromCli(opts, words) : undefined;
     const { collectInputs } = await import('../predict/inputs.js');

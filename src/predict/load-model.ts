@@ -69,6 +69,12 @@ export async function loadLabelModel(path: string, options: { threads?: number }
     source: path,
   });
   const dims = model.graph.input[0]?.type?.tensorType?.shape?.dim ?? [];
+  if (dims[1]?.dimValue !== undefined && dims[1].dimValue !== 3) {
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `model "${path}" takes ${dims[1].dimValue}-channel input; predict and eval feed 3-channel BGR images as cv2.imread(IMREAD_COLOR) (DATASET.IMAGE_TYPE rgba is not supported yet)`,
+    );
+  }
   return { session, settings, path, inputShape: dims.map((d) => d.dimValue ?? -1) };
 }
 

@@ -46,10 +46,11 @@ describe('pdseg predict (CLI)', () => {
         'predict',
         '--cfg',
         'pspnet_fixture.yaml',
-        '--input',
-        'mixed',
         '--output',
         'vis2',
+        // KEY VALUE right after the variadic --input, as users type it
+        '--input',
+        'mixed',
         'AUG.AUG_METHOD',
         'rangescaling',
         'AUG.INF_RESIZE_VALUE',
