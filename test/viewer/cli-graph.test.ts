@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import { encodeProgramDesc, persistableParamNames } from '../../src/paddle/program-desc.js';
-import { BIN, runCli, tempDir } from '../helpers.js';
+import { BIN, ROOT, runCli, tempDir } from '../helpers.js';
 import { pspnetLikeProgram } from '../paddle/pspnet-like-program.js';
 import { bytesOf, chainModel } from './models.js';
 
@@ -14,6 +14,8 @@ describe('pdseg graph (built CLI)', () => {
   let cleanup: () => Promise<void>;
   let modelPath: string;
   beforeAll(async () => {
+    // The page bundles (tsc builds the CLI itself; see test/helpers.ts).
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-web.mjs')]);
     ({ dir, cleanup } = await tempDir());
     modelPath = join(dir, 'model.onnx');
     await writeFile(modelPath, bytesOf(chainModel(12, (i) => `stage${i % 3}/op${i}`)));
