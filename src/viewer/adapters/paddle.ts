@@ -21,6 +21,9 @@ const HIDDEN_ATTRS = new Set([
   'with_quant_attr',
 ]);
 
+/** Output slots that hold an op's main result, in order of preference. */
+const MAIN_OUTPUTS = ['Out', 'Output', 'Y'];
+
 /** Decodes ProgramDesc bytes into a view graph. */
 export function decodePaddleView(bytes: Uint8Array, source?: string): ViewGraph {
   return programToView(decodeProgramDesc(bytes, source));
@@ -157,7 +160,9 @@ export function blockToView(program: ProgramDesc, block: BlockDesc): ViewGraph {
     }
     const inputs = op.inputs.flatMap((s) => s.arguments);
     const outputs = op.outputs.flatMap((s) => s.arguments);
-    const first = outputs[0] ?? `${op.type}_${id}`;
+    // Name the op after its main result (batch_norm lists MeanOut… before Y).
+    const main = op.outputs.find((o) => MAIN_OUTPUTS.includes(o.parameter) && o.arguments.length > 0);
+    const first = main?.arguments[0] ?? outputs[0] ?? `${op.type}_${id}`;
     const node: ViewNode = {
       id,
       name: scope.length > 0 ? `${scope.join('/')}/${first}` : first,

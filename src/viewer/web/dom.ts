@@ -56,5 +56,6 @@ export function bytes(n: number): string {
 export function num(v: number): string {
   if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toPrecision(5).replace(/\.?0+$/, '');
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3).replace(/\.?0+e/, 'e');
+  return v.toPrecision(5).replace(/\.?0+$/, '');
 }

@@ -35,6 +35,17 @@ function row(parent: HTMLElement, key: string, value: string | HTMLElement, cls?
   parent.appendChild(r);
 }
 
+/** True for frames inside installed packages (shown after the model's own code). */
+function isLibrary(file: string): boolean {
+  return /[\\/](site|dist)-packages[\\/]|node_modules[\\/]/.test(file);
+}
+
+/** The last three segments of a path (absolute paths from another machine are long). */
+function shortPath(file: string): string {
+  const parts = file.split(/[\\/]/);
+  return parts.length > 3 ? `…/${parts.slice(-3).join('/')}` : file;
+}
+
 /** Formats an attribute value. */
 export function attrText(v: ViewAttrValue, node?: ViewNode): string {
   if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'number' ? num(x) : String(x))).join(', ')}]`;
@@ -147,8 +158,14 @@ export function showNode(
   }
   if (node.source && node.source.length > 0) {
     const src = h('div', 'frames');
-    for (const f of node.source.slice(0, 8))
-      src.appendChild(h('div', 'frame-line', `${f.file}:${f.line}${f.func ? `  ${f.func}` : ''}`));
+    // The model's own code first; framework internals (site-packages) after it.
+    const frames = [...node.source].sort((a, b) => Number(isLibrary(a.file)) - Number(isLibrary(b.file)));
+    for (const f of frames.slice(0, 8)) {
+      const text = `${shortPath(f.file)}:${f.line}${f.func ? `  ${f.func}` : ''}`;
+      const line = h('div', `frame-line${isLibrary(f.file) ? ' lib' : ''}`, text);
+      line.title = f.file;
+      src.appendChild(line);
+    }
     row(props, 'source', src);
   }
   const attrs = Object.entries(node.attributes);
