@@ -16,6 +16,8 @@ export interface ProgressEvent {
   total?: number;
   /** Unit of `done`/`total`: `bytes` renders as MiB, anything else as a count. */
   unit: 'bytes' | 'items';
+  /** Short name of one item for rates, e.g. `img` renders `1.2 img/s`. */
+  itemName?: string;
   /** Rate in units per second, when the producer measures it. */
   rate?: number;
   /** Estimated seconds remaining, when known. */

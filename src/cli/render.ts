@@ -52,7 +52,8 @@ export function formatProgress(e: ProgressEvent): string {
     if (e.rate !== undefined) parts.push(`${formatBytes(e.rate)}/s`);
   } else {
     parts.push(e.total !== undefined ? `${e.done}/${e.total}` : `${e.done}`);
-    if (e.rate !== undefined) parts.push(`${e.rate.toFixed(1)}/s`);
+    const per = e.itemName ? ` ${e.itemName}/s` : '/s';
+    if (e.rate !== undefined) parts.push(`${e.rate.toFixed(1)}${per}`);
   }
   if (e.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(e.etaSeconds)}`);
   return `${head}: ${parts.join(' · ')}`;

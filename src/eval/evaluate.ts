@@ -107,6 +107,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
       done,
       total,
       unit: 'items',
+      itemName: 'img',
       rate,
       etaSeconds: (total - done) / rate,
     });

@@ -98,6 +98,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
       done,
       total,
       unit: 'items',
+      itemName: 'img',
       rate,
       etaSeconds: rate ? (total - done) / rate : undefined,
     });

@@ -23,6 +23,20 @@ describe('render', () => {
     expect(formatDuration(3720)).toBe('1h02m');
   });
 
+  it('formats image progress like 37/120 · 1.2 img/s · ETA 1m10s', () => {
+    const text = formatProgress({
+      type: 'progress',
+      task: 'predict',
+      done: 37,
+      total: 120,
+      unit: 'items',
+      itemName: 'img',
+      rate: 1.2,
+      etaSeconds: 70,
+    });
+    expect(text).toBe('predict: 37/120 · 1.2 img/s · ETA 1m10s');
+  });
+
   it('formats item progress like 37/120 · 1.2/s · ETA 1m10s', () => {
     const text = formatProgress({
       type: 'progress',
