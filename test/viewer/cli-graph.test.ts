@@ -7,7 +7,7 @@ import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import { encodeProgramDesc, persistableParamNames } from '../../src/paddle/program-desc.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers.js';
 import { pspnetLikeProgram } from '../paddle/pspnet-like-program.js';
-import { bytesOf, chainModel } from './models.js';
+import { bytesOf, chainModel, model, node, rawFloat, vi } from './models.js';
 
 describe('pdseg graph (built CLI)', () => {
   let dir: string;
@@ -98,5 +98,26 @@ describe('pdseg graph (built CLI)', () => {
     const html = await readFile(out, 'utf8');
     expect(html).toContain('conv1_1_weights');
     expect(html).toContain('"scope":["resnet","conv1_1"]');
+  });
+  it('keeps only the first weight values unless --with-weights', async () => {
+    const values = Array.from({ length: 40 }, (_, i) => i + 0.5);
+    const m = model({
+      node: [node('Mul', 'scale/mul', ['x', 'w'], ['y'])],
+      initializer: [rawFloat('w', [40], values)],
+      input: [vi('x', [40])],
+      output: [vi('y', [40])],
+    });
+    const path = join(dir, 'weights.onnx');
+    await writeFile(path, bytesOf(m));
+    const head = async (extra: string[]) => {
+      const out = join(dir, `w${extra.length}.html`);
+      expect((await runCli(['graph', path, '--html', out, ...extra])).code).toBe(0);
+      const html = await readFile(out, 'utf8');
+      const json = /id="pdseg-model">([\s\S]*?)<\/script>/.exec(html)![1]!;
+      return (JSON.parse(json) as { tensors: Record<string, { initializer: { head: number[] } }> }).tensors.w!
+        .initializer.head;
+    };
+    expect(await head([])).toEqual(values.slice(0, 8));
+    expect(await head(['--with-weights'])).toEqual(values);
   });
 });

@@ -90,6 +90,20 @@ function weightBlock(t: ViewTensorSummary): HTMLElement {
         `${t.head.slice(0, 16).map(num).join(', ')}${n > Math.min(16, t.head.length) ? ', …' : ''}`,
       ),
     );
+    if (t.head.length > 16) {
+      // `pdseg graph --with-weights` embeds every value: show them on request, at most 10,000.
+      const more = h(
+        'a',
+        'wmore',
+        `show ${t.head.length > 10_000 ? 'the first 10,000' : `all ${t.head.length}`} values`,
+      );
+      more.href = '#';
+      more.addEventListener('click', (e) => {
+        e.preventDefault();
+        more.replaceWith(h('pre', 'wall', t.head!.slice(0, 10_000).map(num).join(', ')));
+      });
+      box.appendChild(more);
+    }
   } else if (t.min === undefined) {
     box.appendChild(h('div', 'wnote', 'values not loaded (open with the weights beside the model)'));
   }
