@@ -156,6 +156,9 @@ export interface SceneBox {
 
 /** An edge of the scene, absolute px. */
 export interface SceneEdge {
+  /** Item keys of the ends (`n12`, `g3`, `i0`, or a port `^in`/`$out`). */
+  from: string;
+  to: string;
   points: Point[];
   tensors: string[];
   elements: number;
@@ -236,6 +239,8 @@ export function buildScene(
       const first = graph.tensors[e.tensors[0]!];
       const more = e.tensors.length > 1 ? ` (+${e.tensors.length - 1})` : '';
       edges.push({
+        from: e.from,
+        to: e.to,
         points,
         tensors: e.tensors,
         elements: e.elements,

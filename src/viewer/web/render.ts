@@ -127,6 +127,8 @@ export function edgeElements(e: SceneEdge, labels: boolean): SVGElement[] {
   const out: SVGElement[] = [
     s('path', {
       class: 'edge',
+      'data-from': e.from,
+      'data-to': e.to,
       d: edgePath(e.points),
       'stroke-width': edgeWidth(e.elements).toFixed(2),
       'marker-end': 'url(#arrow)',
@@ -194,8 +196,12 @@ export class GraphCanvas {
   /** Marks a box as selected. */
   select(key: string | undefined): void {
     this.selected = key;
-    for (const e of this.layer.querySelectorAll('.selected')) e.classList.remove('selected');
-    if (key) this.layer.querySelector(`[data-key="${CSS.escape(key)}"]`)?.classList.add('selected');
+    for (const e of this.layer.querySelectorAll('.selected, .hl')) e.classList.remove('selected', 'hl');
+    if (!key) return;
+    const k = CSS.escape(key);
+    this.layer.querySelector(`[data-key="${k}"]`)?.classList.add('selected');
+    for (const e of this.layer.querySelectorAll(`.edge[data-from="${k}"], .edge[data-to="${k}"]`))
+      e.classList.add('hl');
   }
 
   /** Sets the transform and redraws as needed. */
@@ -305,7 +311,11 @@ export class GraphCanvas {
     });
     for (const e of sc.edges) {
       if (e.x0 > x1 || e.y0 > y1 || e.x1 < x0 || e.y1 < y0) continue;
-      for (const el of edgeElements(e, labels)) edges.appendChild(el);
+      const hl = this.selected !== undefined && (e.from === this.selected || e.to === this.selected);
+      for (const el of edgeElements(e, labels)) {
+        if (hl) el.classList.add('hl');
+        edges.appendChild(el);
+      }
       count++;
     }
     clear(this.layer);

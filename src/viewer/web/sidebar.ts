@@ -40,10 +40,10 @@ function isLibrary(file: string): boolean {
   return /[\\/](site|dist)-packages[\\/]|node_modules[\\/]/.test(file);
 }
 
-/** The last three segments of a path (absolute paths from another machine are long). */
+/** Long paths (absolute ones from another machine) shortened to their last three segments. */
 function shortPath(file: string): string {
   const parts = file.split(/[\\/]/);
-  return parts.length > 3 ? `…/${parts.slice(-3).join('/')}` : file;
+  return parts.length > 4 ? `…/${parts.slice(-3).join('/')}` : file;
 }
 
 /** Formats an attribute value. */
