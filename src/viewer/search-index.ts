@@ -28,23 +28,17 @@ export function searchGraph(graph: ViewGraph, query: string, limit = 100): Searc
   if (q === '') return [];
   const hits: SearchHit[] = [];
   for (const n of graph.nodes) {
-    const r = rankOf(n.name.toLowerCase(), q);
-    if (r >= 0) {
-      hits.push({ node: n.id, field: 'name', text: n.name, rank: r * 3 });
-      continue;
-    }
-    const o = rankOf(n.opType.toLowerCase(), q);
-    if (o >= 0) {
-      hits.push({ node: n.id, field: 'op', text: n.name, rank: o * 3 + 1 });
-      continue;
-    }
-    for (const t of n.outputs) {
-      const tr = rankOf(t.toLowerCase(), q);
-      if (tr >= 0) {
-        hits.push({ node: n.id, field: 'tensor', text: t, rank: tr * 3 + 2 });
-        break;
-      }
-    }
+    // The best-ranked field of the node wins; ties prefer name, then op type, then tensor.
+    let best: SearchHit | undefined;
+    const consider = (field: SearchHit['field'], text: string, r: number, order: number) => {
+      if (r < 0) return;
+      const rank = r * 3 + order;
+      if (!best || rank < best.rank) best = { node: n.id, field, text, rank };
+    };
+    consider('name', n.name, rankOf(n.name.toLowerCase(), q), 0);
+    consider('op', n.name, rankOf(n.opType.toLowerCase(), q), 1);
+    for (const t of n.outputs) consider('tensor', t, rankOf(t.toLowerCase(), q), 2);
+    if (best) hits.push(best);
   }
   // Tensors without a producer (graph inputs, weights): point at their first consumer.
   for (const t of Object.values(graph.tensors)) {

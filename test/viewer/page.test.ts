@@ -36,14 +36,16 @@ describe('search', () => {
       bytesOf(chainModel(6, (i) => ['a/conv', 'a/conv_bn', 'b/xconv', 'c/relu', 'd/Add', 'e/end'][i]!, 4)),
     );
     expect(searchGraph(g, 'conv').map((h) => h.text)).toEqual(['a/conv', 'a/conv_bn', 'b/xconv']);
-    expect(searchGraph(g, 'ADD').map((h) => [h.field, h.node])).toEqual([['name', 4]]);
-    // An exact op-type match ranks above a name that merely has a segment starting with the query.
+    // d/Add is an Add op: the exact op-type match is its best field.
+    expect(searchGraph(g, 'ADD').map((h) => [h.field, h.node])).toEqual([['op', 4]]);
+    // Exact op-type matches rank above names that merely have a segment starting with the query;
+    // each node is listed once, under its best field (c/relu is an exact Relu too).
     expect(searchGraph(g, 'relu').map((h) => `${h.field}:${h.node}`)).toEqual([
       'op:0',
       'op:1',
       'op:2',
+      'op:3',
       'op:5',
-      'name:3',
     ]);
     expect(searchGraph(g, 't3').map((h) => [h.field, h.node])).toEqual([['tensor', 3]]);
     expect(searchGraph(g, '  ')).toEqual([]);
