@@ -104,6 +104,7 @@ function main(): void {
 
   const show = async (graph: ViewGraph, name: string) => {
     message.hidden = true;
+    $('drop').hidden = true;
     viewer = new Viewer(ui, graph, name, run);
     hooks.viewer = viewer;
     document.title = `${name || graph.name || 'model'} · pdseg graph`;
@@ -266,6 +267,8 @@ function main(): void {
   } else {
     setState('empty');
     ui.empty.hidden = false;
+    // The drop zone doubles as the empty state's invitation.
+    $('drop').hidden = false;
   }
 }
 
