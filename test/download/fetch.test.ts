@@ -88,6 +88,10 @@ describe('downloadFile', () => {
     const fetchImpl: FetchLike = async () => {
       const body = new Readable({ read() {} });
       body.push(Buffer.from('partial'));
+      // The transport saw the error (as undici does) before the caller got the body: the
+      // stream is destroyed and errored when downloadFile first looks at it. Without this
+      // listener the fake itself would raise an uncaught 'error' event.
+      body.on('error', () => {});
       body.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       await new Promise((resolve) => setTimeout(resolve, 20));
       const headers = new Map([
