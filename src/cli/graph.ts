@@ -12,6 +12,7 @@ interface GraphFlags {
   html?: string;
   withWeights?: boolean;
   open?: boolean;
+  source?: string[];
 }
 
 function parsePort(text: string): number {
@@ -30,19 +31,46 @@ async function openBrowser(url: string): Promise<void> {
   child.unref();
 }
 
-async function run(model: string, flags: GraphFlags, context: CliContext): Promise<void> {
+async function run(
+  model: string,
+  other: string | undefined,
+  flags: GraphFlags,
+  context: CliContext,
+): Promise<void> {
   const port = parsePort(flags.port);
   const { loadModelForView } = await import('../viewer/load.js');
-  const loaded = await loadModelForView(model, { withWeights: flags.withWeights === true });
-  const { graph } = loaded;
-  context.out(
-    `${loaded.path}: ${loaded.format}${graph.formatVersion ? ` (${graph.formatVersion})` : ''}, ${graph.nodes.length} ops\n`,
-  );
-  if (loaded.weights) {
+  const { prepareForView } = await import('../viewer/prepare.js');
+  const options = { withWeights: flags.withWeights === true, sourceRoots: flags.source ?? [] };
+  const load = async (path: string) => {
+    const loaded = await loadModelForView(path, options);
+    const g = loaded.graph;
     context.out(
-      loaded.weights.attached > 0
-        ? `  weights: ${loaded.weights.attached} tensors from ${loaded.weights.path}\n`
-        : `  weights: not shown (${loaded.weights.reason})\n`,
+      `${loaded.path}: ${loaded.format}${g.formatVersion ? ` (${g.formatVersion})` : ''}, ${g.nodes.length} ops\n`,
+    );
+    if (loaded.weights) {
+      context.out(
+        loaded.weights.attached > 0
+          ? `  weights: ${loaded.weights.attached} tensors from ${loaded.weights.path}\n`
+          : `  weights: not shown (${loaded.weights.reason})\n`,
+      );
+    }
+    const sources = Object.keys(g.sources ?? {}).length;
+    if (sources > 0)
+      context.out(`  source: ${sources} file${sources === 1 ? '' : 's'} for the source pane\n`);
+    return { loaded, graph: prepareForView(g) };
+  };
+  const first = await load(model);
+  let loaded = first.loaded;
+  let graph = first.graph;
+  if (other !== undefined) {
+    // spec-free (issue 7): the first model is "before", the second is drawn with the differences.
+    const second = await load(other);
+    const { compareForView } = await import('../viewer/compare.js');
+    const compare = compareForView(graph, second.graph, first.loaded.fileName);
+    loaded = second.loaded;
+    graph = { ...second.graph, compare };
+    context.out(
+      `compare: ${compare.added.length} added, ${compare.removed.length} removed, ${compare.attributes.length} attribute and ${compare.parameters.length} parameter changes\n`,
     );
   }
   if (flags.html) {
@@ -75,10 +103,18 @@ export function define(program: Command, context: CliContext): void {
     .command('graph')
     .description('view a model graph (ONNX, Paddle __model__/.pdmodel) in the browser, collapsed by scope')
     .argument('<model>', 'model file (.onnx, __model__, .pdmodel) or a folder holding one')
+    .argument('[other]', 'a second model: show it with its differences from the first')
     .option('--port <n>', 'port to serve on (the next free one if busy)', '8040')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--html <file>', 'write one self-contained HTML file instead of serving')
     .option('--with-weights', 'keep every weight value in the page, not only a summary')
     .option('--open', 'open the page in the default browser')
-    .action((model: string, flags: GraphFlags) => run(model, flags, context));
+    .option(
+      '--source <dir>',
+      "folder holding the Python/TypeScript files named by the ops' call stacks (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action((model: string, other: string | undefined, flags: GraphFlags) =>
+      run(model, other, flags, context),
+    );
 }

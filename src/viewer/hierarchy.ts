@@ -19,7 +19,8 @@ export type HItem =
 export interface HGroup {
   /** Index in {@link Hierarchy.groups}; the root is 0. */
   id: number;
-  kind: 'root' | 'scope' | 'section';
+  /** `fold`: a run of identical sibling blocks shown as one "× N" box (issue 7, see `foldRuns`). */
+  kind: 'root' | 'scope' | 'section' | 'fold';
   /** Display name: the scope segment, or `ops 301–600` for a section. */
   name: string;
   /** Parent group id, -1 for the root. */

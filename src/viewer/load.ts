@@ -38,6 +38,14 @@ function packageRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
+/** `a/b/c.py` → `['a/b/c.py', 'b/c.py', 'c.py']` (at most four segments, no `..`). */
+function trailingPaths(file: string): string[] {
+  const parts = file.split(/[\\/]+/).filter((p) => p !== '' && p !== '.' && p !== '..');
+  const out: string[] = [];
+  for (let k = Math.min(4, parts.length); k >= 1; k--) out.push(parts.slice(-k).join('/'));
+  return out;
+}
+
 /**
  * Fills `graph.sources` with the text of the source files (`.py`, `.ts`, `.js`) its nodes'
  * frames name, when found inside one of `roots`: relative frames under a root, absolute ones
@@ -55,7 +63,8 @@ export async function attachSources(graph: ViewGraph, roots: string[]): Promise<
     const candidates = isAbsolute(file)
       ? [
           ...roots.filter((r) => file.startsWith(join(r, '/'))).map(() => file),
-          ...roots.map((r) => join(r, basename(file))),
+          // A file from another machine: its trailing path segments under a root (`--source DIR`).
+          ...roots.flatMap((r) => trailingPaths(file).map((tail) => join(r, tail))),
         ]
       : roots.map((r) => join(r, file)).filter((p, i) => p.startsWith(join(roots[i]!, '/')));
     for (const path of candidates) {

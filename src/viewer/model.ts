@@ -81,6 +81,58 @@ export interface ViewGraph {
   metadata: Record<string, string>;
   /** File path → source text, for the source pane. */
   sources?: Record<string, string>;
+  /** What the analysis found before the page opened (issue 7); see `prepareForView`. */
+  insight?: ViewInsight;
+  /** Set when the page compares this graph with an earlier one (issue 7, "Compare"). */
+  compare?: ViewCompare;
+}
+
+/** One stage of repeated sibling blocks: `bottleneck (projection) + bottleneck (identity) × 2`. */
+export interface ViewStage {
+  /** Member group keys (`'/'`-joined scope paths), in order. */
+  members: string[];
+  label: string;
+  /** Runs inside the stage: consecutive identical members and the label of one of them. */
+  runs: Array<{ members: string[]; label: string }>;
+}
+
+/** Analysis results the page shows (issue 7). Plain JSON. */
+export interface ViewInsight {
+  /** Stages of repeated blocks, by parent scope key. */
+  stages: Array<{ parent: string; stages: ViewStage[] }>;
+  /** Block families: groups equal but for attribute values, with what differs. */
+  families: Array<{
+    label: string;
+    variants: string[][];
+    differences: Array<{ opType: string; node: string; attribute: string; values: string[] }>;
+  }>;
+  /** How many tensor shapes were inferred (not stored in the file). */
+  inferredShapes: number;
+  /** Op types without a shape rule, with counts (their outputs stay unknown). */
+  unsupported: Record<string, number>;
+  /** True when the scopes were built by auto-group rather than read from the file. */
+  autoGrouped?: boolean;
+}
+
+/** A compact node reference in a comparison. */
+export interface ViewDiffNode {
+  name: string;
+  opType: string;
+  /** Index in the drawn (after) graph, when the node exists there. */
+  node?: number;
+}
+
+/** Differences between an earlier graph (before) and the drawn one (after). */
+export interface ViewCompare {
+  /** File name of the earlier model. */
+  before: string;
+  /** Node pairs aligned (by name, by structure). */
+  matched: number;
+  matchedByName: number;
+  added: ViewDiffNode[];
+  removed: ViewDiffNode[];
+  attributes: Array<ViewDiffNode & { attribute: string; before?: string; after?: string }>;
+  parameters: Array<{ name: string; before: string; after: string; node?: number }>;
 }
 
 /** Parses one `doc_string` frame such as `src/models/backbone/resnet.ts:120 bottleneckBlock`. */

@@ -67,6 +67,8 @@ function bodyMarkup(): string {
   <nav id="breadcrumb" aria-label="focus"></nav>
   <div class="spacer"></div>
   <div class="search"><input id="search" type="search" placeholder="Search nodes, ops, tensors  (/)" autocomplete="off" spellcheck="false"><ol id="results" hidden></ol></div>
+  <button id="btn-autogroup" title="Group a graph without scopes into blocks and stages (dominator regions)" hidden>Auto-group</button>
+  <button id="btn-source" title="Show or hide the source pane" hidden>Source</button>
   <button id="btn-expand" title="Expand all (E)">Expand all</button>
   <button id="btn-collapse" title="Collapse all (C)">Collapse all</button>
   <button id="btn-fit" title="Fit to view (F)">Fit</button>
@@ -79,7 +81,9 @@ function bodyMarkup(): string {
 <div id="status" role="status"></div>
 <div id="message" hidden></div>
 <div id="drop" hidden>Drop an ONNX or Paddle model to open it</div>
+<div id="choice" role="dialog" hidden></div>
 </main>
+<aside id="source" aria-label="source"></aside>
 <aside id="sidebar"><div id="sidebar-empty">Select a node to see its details.<br><br><kbd>click</kbd> a group to expand it · <kbd>dbl-click</kbd> to collapse · <kbd>/</kbd> search · <kbd>F</kbd> fit · arrow keys to walk edges</div><div id="details"></div></aside>
 </div>`;
 }

@@ -73,6 +73,8 @@ async function dropFile(p: Page, name: string, bytes: Uint8Array): Promise<void>
     },
     { name, b64: Buffer.from(bytes).toString('base64') },
   );
+  // With a model open, the page asks whether to open the file or compare it (issue 7).
+  if (await p.isVisible('#choice')) await p.click('#choice-open');
   await p.waitForFunction(() => document.body.dataset.state !== 'loading');
   await ready(p);
 }

@@ -11,12 +11,14 @@ import {
   AttributeType,
   type GraphProto,
   type ModelProto,
+  type NodeProto,
   TENSOR_DATA_TYPE_NAMES,
   TENSOR_DATA_TYPE_SIZES,
   TensorDataType,
   type TensorProto,
   type TypeProto,
 } from '../../onnx/types.js';
+import { parsePythonFrames, parseTorchNameScopes } from '../analysis/source-frames.js';
 import {
   parseSourceRef,
   type SourceRef,
@@ -123,6 +125,22 @@ export function sourceOfDoc(doc: string): SourceRef[] | undefined {
   return refs.length > 0 ? refs : undefined;
 }
 
+/** Python frames of PyTorch's `pkg.torch.onnx.stack_trace` node metadata (IR ≥ 10), innermost first. */
+export function torchFrames(props: NodeProto['metadataProps']): SourceRef[] | undefined {
+  const trace = props?.find((p) => p.key === 'pkg.torch.onnx.stack_trace')?.value;
+  if (!trace) return undefined;
+  const frames = parsePythonFrames(trace);
+  return frames.length > 0 ? frames : undefined;
+}
+
+/** Module scope of PyTorch's `pkg.torch.onnx.name_scopes` node metadata (`['', 'layer1', 'layer1.0', …]`). */
+export function torchScopes(props: NodeProto['metadataProps']): string[] | undefined {
+  const text = props?.find((p) => p.key === 'pkg.torch.onnx.name_scopes')?.value;
+  if (!text) return undefined;
+  const scope = parseTorchNameScopes(text);
+  return scope.length > 0 ? scope : undefined;
+}
+
 /** Converts one GraphProto (and, through attributes, its subgraphs). */
 export function graphToView(g: GraphProto, format: string, headLength: number): ViewGraph {
   const view: ViewGraph = {
@@ -168,9 +186,11 @@ export function graphToView(g: GraphProto, format: string, headLength: number): 
       outputs: n.output.slice(),
     };
     if (n.domain && n.domain !== 'ai.onnx') node.domain = n.domain;
-    const source = sourceOfDoc(n.docString);
+    const source = sourceOfDoc(n.docString) ?? torchFrames(n.metadataProps);
     if (source) node.source = source;
-    else if (n.docString) node.doc = n.docString;
+    if (n.docString && !sourceOfDoc(n.docString)) node.doc = n.docString;
+    const torchScope = torchScopes(n.metadataProps);
+    if (torchScope) node.scope = torchScope;
     if (subgraphs.length > 0) node.subgraphs = subgraphs;
     view.nodes.push(node);
     for (const name of n.input) if (name !== '') tensor(name).consumers.push(id);

@@ -8,12 +8,15 @@ import type { LayoutRequest, LayoutResult } from '../layout-engine.js';
 import type { ViewGraph } from '../model.js';
 import { clear, h } from './dom.js';
 import { type LayoutRunner, Viewer, type ViewerUi } from './view.js';
-import type { LayoutJob, LayoutReply } from './worker.js';
+import type { AnalysisJob, AnalysisRequest, AnalysisResults, LayoutJob, LayoutReply } from './worker.js';
+
+/** Runs an analysis task in the worker. */
+type Analyse = <R extends AnalysisRequest>(job: R) => Promise<AnalysisResults[R['task']]>;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** Starts the layout worker: from the inline source in standalone files, else from its URL. */
-function startWorker(): LayoutRunner {
+function startWorker(): { run: LayoutRunner; analyse: Analyse } {
   const inline = document.getElementById('pdseg-worker');
   let worker: Worker;
   if (inline) {
@@ -23,24 +26,31 @@ function startWorker(): LayoutRunner {
     worker = new Worker(document.body.dataset.workerUrl ?? 'viewer-worker.js');
   }
   let next = 1;
-  const pending = new Map<number, { resolve: (r: LayoutResult[]) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   worker.onmessage = (e: MessageEvent<LayoutReply>) => {
     const p = pending.get(e.data.id);
     if (!p) return;
     pending.delete(e.data.id);
-    if ('error' in e.data) p.reject(new Error(`layout failed: ${e.data.error}`));
-    else p.resolve(e.data.results);
+    if ('error' in e.data) p.reject(new Error(`worker failed: ${e.data.error}`));
+    else p.resolve(('results' in e.data ? e.data.results : e.data.result) as never);
   };
   worker.onerror = (e) => {
     for (const p of pending.values()) p.reject(new Error(`layout worker failed: ${e.message}`));
     pending.clear();
   };
-  return (requests: LayoutRequest[]) =>
-    new Promise((resolve, reject) => {
+  const run: LayoutRunner = (requests: LayoutRequest[]) =>
+    new Promise<LayoutResult[]>((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, requests } satisfies LayoutJob);
     });
+  const analyse = ((job: AnalysisRequest) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...job, id } as AnalysisJob);
+    })) as Analyse;
+  return { run, analyse };
 }
 
 /** Test and benchmark hooks, on `window.__pdseg`. */
@@ -53,6 +63,10 @@ interface Hooks {
   expandPath(path: string): Promise<number>;
   /** Expands a group by id and resolves to the milliseconds until the next frame. */
   expandGroup(id: number): Promise<number>;
+  /** Toggles auto-group (graphs without scopes); resolves when the new view is drawn. */
+  autoGroup(): Promise<void>;
+  /** Opens bytes as the "after" model compared with the open one. */
+  compareWith(bytes: Uint8Array, name: string): Promise<void>;
 }
 
 function main(): void {
@@ -64,11 +78,16 @@ function main(): void {
     status: $('status'),
     search: $<HTMLInputElement>('search'),
     results: $<HTMLOListElement>('results'),
+    source: $('source'),
   };
   ui.svg.classList.add('graph');
   const message = $('message');
-  const run = startWorker();
+  const { run, analyse } = startWorker();
   let viewer: Viewer | undefined;
+  /** The open model as loaded (before auto-group), and its name. */
+  let current: { graph: ViewGraph; name: string } | undefined;
+  /** Set while auto-group is on: the graph with the synthetic scopes. */
+  let grouped: ViewGraph | undefined;
   const hooks: Hooks = {
     state: 'loading',
     open: (bytes, name) => openBytes(bytes, name),
@@ -77,6 +96,8 @@ function main(): void {
       if (g === undefined || !viewer) throw new Error(`no group '${path}'`);
       return hooks.expandGroup(g);
     },
+    autoGroup: () => toggleAutoGroup(),
+    compareWith: (bytes, name) => compareBytes(bytes, name),
     expandGroup: async (id) => {
       if (!viewer) throw new Error('no model is open');
       const t0 = performance.now();
@@ -102,10 +123,23 @@ function main(): void {
     setState('error');
   };
 
-  const show = async (graph: ViewGraph, name: string) => {
+  const show = async (graph: ViewGraph, name: string, keepOriginal = false) => {
     message.hidden = true;
     $('drop').hidden = true;
+    $('choice').hidden = true;
+    if (!keepOriginal) {
+      current = { graph, name };
+      grouped = undefined;
+    }
     viewer = new Viewer(ui, graph, name, run);
+    const source = viewer.sourcePane !== undefined;
+    $('btn-source').hidden = !source;
+    $('app').classList.toggle('with-source', source && !$('btn-source').classList.contains('off'));
+    const flat = current !== undefined && !current.graph.nodes.some((n) => n.scope.length > 0);
+    const auto = $('btn-autogroup');
+    auto.hidden = !flat;
+    auto.classList.toggle('on', grouped !== undefined);
+    auto.textContent = grouped !== undefined ? 'Auto-group ✓' : 'Auto-group';
     hooks.viewer = viewer;
     document.title = `${name || graph.name || 'model'} · pdseg graph`;
     await viewer.relayout();
@@ -117,15 +151,20 @@ function main(): void {
     setState('ready');
   };
 
-  async function openBytes(bytes: Uint8Array, name: string): Promise<void> {
-    setState('loading');
-    let graph: ViewGraph;
+  /** Decodes a file and runs the first-view analysis (shapes, repeated blocks) in the worker. */
+  async function decode(bytes: Uint8Array, name: string): Promise<ViewGraph | undefined> {
     try {
-      graph = openModel(bytes, name).graph;
+      return await analyse({ task: 'prepare', graph: openModel(bytes, name).graph });
     } catch (e) {
       fail(`Cannot open ${name}`, e instanceof Error ? e.message : String(e));
-      return;
+      return undefined;
     }
+  }
+
+  async function openBytes(bytes: Uint8Array, name: string): Promise<void> {
+    setState('loading');
+    const graph = await decode(bytes, name);
+    if (!graph) return;
     try {
       await show(graph, name);
     } catch (e) {
@@ -133,7 +172,53 @@ function main(): void {
     }
   }
 
-  const openFile = async (file: File) => openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+  /** Shows `bytes` with its differences from the open model (issue 7, "Compare"). */
+  async function compareBytes(bytes: Uint8Array, name: string): Promise<void> {
+    const before = current;
+    if (!before) return openBytes(bytes, name);
+    setState('loading');
+    const after = await decode(bytes, name);
+    if (!after) return;
+    try {
+      const compare = await analyse({
+        task: 'compare',
+        before: before.graph,
+        after,
+        beforeName: before.name,
+      });
+      await show({ ...after, compare }, name);
+    } catch (e) {
+      fail(`Cannot compare ${name}`, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Auto-group on/off for graphs without scopes (issue 7, "Structure for flat graphs"). */
+  async function toggleAutoGroup(): Promise<void> {
+    if (!current) return;
+    const base = current;
+    setState('loading');
+    try {
+      if (grouped) {
+        grouped = undefined;
+        await show(base.graph, base.name, true);
+        return;
+      }
+      const { scopes, insight } = await analyse({ task: 'autogroup', graph: base.graph });
+      grouped = {
+        ...base.graph,
+        nodes: base.graph.nodes.map((n, i) => ({ ...n, scope: scopes[i] ?? [] })),
+        insight,
+      };
+      await show(grouped, base.name, true);
+    } catch (e) {
+      fail('Auto-group failed', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  const openFile = async (file: File) => {
+    setState('loading');
+    return openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+  };
 
   // Toolbar.
   $('btn-expand').addEventListener('click', () => void viewer?.expandAll());
@@ -141,6 +226,12 @@ function main(): void {
   $('btn-fit').addEventListener('click', () => viewer?.canvas.fit());
   $('btn-svg').addEventListener('click', () => viewer?.downloadSvg());
   $('btn-png').addEventListener('click', () => void viewer?.downloadPng());
+  $('btn-autogroup').addEventListener('click', () => void toggleAutoGroup());
+  $('btn-source').addEventListener('click', () => {
+    const b = $('btn-source');
+    b.classList.toggle('off');
+    $('app').classList.toggle('with-source', !b.classList.contains('off'));
+  });
   const picker = $<HTMLInputElement>('file');
   $('btn-open').addEventListener('click', () => picker.click());
   picker.addEventListener('change', () => {
@@ -181,7 +272,34 @@ function main(): void {
     e.preventDefault();
     drop.hidden = true;
     const f = e.dataTransfer?.files?.[0];
-    if (f) void openFile(f);
+    if (!f) return;
+    if (!current) {
+      void openFile(f);
+      return;
+    }
+    // A model is open: open the new one, or compare it with the open one.
+    const choice = $('choice');
+    clear(choice);
+    choice.appendChild(h('p', undefined, `${f.name}`));
+    const open = h('button', 'primary', 'Open');
+    open.id = 'choice-open';
+    const cmp = h('button', undefined, `Compare with ${current.name}`);
+    cmp.id = 'choice-compare';
+    const cancel = h('button', 'quiet', 'Cancel');
+    open.addEventListener('click', () => {
+      choice.hidden = true;
+      void openFile(f);
+    });
+    cmp.addEventListener('click', () => {
+      choice.hidden = true;
+      setState('loading');
+      void f.arrayBuffer().then((b) => compareBytes(new Uint8Array(b), f.name));
+    });
+    cancel.addEventListener('click', () => {
+      choice.hidden = true;
+    });
+    choice.append(open, cmp, cancel);
+    choice.hidden = false;
   });
 
   // Keyboard.

@@ -153,6 +153,8 @@ export class GraphCanvas {
   private drawnRect = { x0: 0, y0: 0, x1: -1, y1: -1, k: 0 };
   private frame = 0;
   private selected: string | undefined;
+  /** Extra CSS classes per box key (source links, comparison), kept across redraws. */
+  private marks = new Map<string, string[]>();
 
   constructor(svg: SVGSVGElement, hooks: CanvasHooks) {
     this.svg = svg;
@@ -202,6 +204,19 @@ export class GraphCanvas {
     this.layer.querySelector(`[data-key="${k}"]`)?.classList.add('selected');
     for (const e of this.layer.querySelectorAll(`.edge[data-from="${k}"], .edge[data-to="${k}"]`))
       e.classList.add('hl');
+  }
+
+  /** Replaces the extra classes of boxes (key → classes) and applies them to what is drawn. */
+  setMarks(marks: Map<string, string[]>): void {
+    const old = this.marks;
+    this.marks = marks;
+    for (const el of this.layer.querySelectorAll('[data-key]')) {
+      const key = el.getAttribute('data-key')!;
+      const before = old.get(key);
+      if (before) el.classList.remove(...before);
+      const now = marks.get(key);
+      if (now) el.classList.add(...now);
+    }
   }
 
   /** Sets the transform and redraws as needed. */
@@ -306,6 +321,8 @@ export class GraphCanvas {
       const key = this.keys[i]!;
       const el = boxElement(b, key, this.hooks.content(b), detail);
       if (key === this.selected) el.classList.add('selected');
+      const marked = this.marks.get(key);
+      if (marked) el.classList.add(...marked);
       (b.frame ? frames : nodes).appendChild(el);
       count++;
     });

@@ -214,7 +214,15 @@ export function showGroup(
   const head = h('div', 'head group');
   head.appendChild(h('div', 'optype', g.name));
   head.appendChild(
-    h('div', 'desc', g.kind === 'section' ? 'An ordered section of a large group.' : 'A scope group.'),
+    h(
+      'div',
+      'desc',
+      g.kind === 'section'
+        ? 'An ordered section of a large group.'
+        : g.kind === 'fold'
+          ? 'Identical blocks folded into one box (same ops, attributes, edges and weight shapes).'
+          : 'A scope group.',
+    ),
   );
   root.appendChild(head);
   const sec = section(root, 'Group');

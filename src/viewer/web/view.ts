@@ -2,6 +2,8 @@
  * The viewer controller (issue 6): owns one opened model's hierarchy, expansion state,
  * layout caches and scene, and wires the canvas, sidebar, breadcrumb and search together.
  */
+
+import { foldRuns } from '../fold-runs.js';
 import { itemKey } from '../group-edges.js';
 import { buildHierarchy, groupsToReveal, type HItem, type Hierarchy, opsUnder } from '../hierarchy.js';
 import type { LayoutRequest, LayoutResult } from '../layout-engine.js';
@@ -20,8 +22,10 @@ import { searchGraph } from '../search-index.js';
 import { inlineSubgraphs } from '../subgraphs.js';
 import { clear, h } from './dom.js';
 import { download, sceneToSvg, svgToPng } from './export.js';
+import { type InsightActions, showCompare, showGroupInsight } from './insight-panel.js';
 import { type BoxContent, GraphCanvas } from './render.js';
 import { showGroup, showIo, showModel, showNode } from './sidebar.js';
+import { SourcePane } from './source-pane.js';
 
 /** Runs layout requests (in the worker). */
 export type LayoutRunner = (requests: LayoutRequest[]) => Promise<LayoutResult[]>;
@@ -35,6 +39,8 @@ export interface ViewerUi {
   status: HTMLElement;
   search: HTMLInputElement;
   results: HTMLOListElement;
+  /** The source pane's element; the pane shows when the graph has source frames. */
+  source?: HTMLElement;
 }
 
 /** Most visible boxes "expand all" will open on a huge model before it stops. */
@@ -61,6 +67,11 @@ export class Viewer {
   scene: Scene | undefined;
   selected: string | undefined;
   private busy: Promise<void> = Promise.resolve();
+  /** The source pane, when the graph has source frames. */
+  readonly sourcePane: SourcePane | undefined;
+  /** Nodes highlighted from the source pane. */
+  highlighted: number[] = [];
+  private diffMarks = new Map<string, string[]>();
 
   constructor(ui: ViewerUi, graph: ViewGraph, fileName: string, run: LayoutRunner) {
     this.ui = ui;
@@ -68,6 +79,10 @@ export class Viewer {
     this.fileName = fileName;
     this.run = run;
     this.hier = buildHierarchy(this.graph);
+    // issue 7: identical runs of blocks fold into one "× N" box.
+    foldRuns(this.hier, graph.insight?.stages ?? []);
+    this.graph.insight = graph.insight;
+    this.graph.compare = graph.compare;
     this.canvas = new GraphCanvas(ui.svg, {
       content: (b) => this.content(b),
       click: (key, header) => void this.onClick(key, header),
@@ -77,8 +92,65 @@ export class Viewer {
       },
       background: () => this.select(undefined),
     });
-    showModel(ui.details, graph, fileName);
     ui.empty.hidden = true;
+    if (ui.source) {
+      const pane = new SourcePane(ui.source, this.graph, {
+        highlight: (nodes, what) => this.highlightNodes(nodes, what),
+      });
+      this.sourcePane = pane.available ? pane : undefined;
+    }
+    if (graph.compare) this.diffMarks = this.compareMarks();
+    this.applyMarks();
+    this.select(undefined);
+  }
+
+  /** Classes for the comparison: added and changed nodes, and the groups holding them. */
+  private compareMarks(): Map<string, string[]> {
+    const c = this.graph.compare!;
+    const marks = new Map<string, string[]>();
+    const mark = (node: number | undefined, cls: string) => {
+      if (node === undefined) return;
+      const k = `n${node}`;
+      if (!marks.get(k)?.includes('diff-added')) marks.set(k, [cls]);
+      for (let g = this.hier.nodeGroup[node]!; g > 0; g = this.hier.groups[g]!.parent)
+        marks.set(`g${g}`, ['diff-inside']);
+    };
+    for (const a of c.added) mark(a.node, 'diff-added');
+    for (const a of c.attributes) mark(a.node, 'diff-changed');
+    for (const p of c.parameters) mark(p.node, 'diff-changed');
+    return marks;
+  }
+
+  /** Highlights nodes (and the groups holding them) in the graph; an empty list clears. */
+  highlightNodes(nodes: number[], what = ''): void {
+    this.highlighted = nodes;
+    this.applyMarks();
+    if (nodes.length > 0)
+      this.ui.status.textContent = `${what}: ${nodes.length} op${nodes.length === 1 ? '' : 's'} highlighted`;
+    else this.updateStatus();
+  }
+
+  private applyMarks(): void {
+    const marks = new Map(this.diffMarks);
+    const add = (k: string, cls: string) => marks.set(k, [...(marks.get(k) ?? []), cls]);
+    const groups = new Set<number>();
+    for (const n of this.highlighted) {
+      add(`n${n}`, 'src-hl');
+      for (let g = this.hier.nodeGroup[n]!; g > 0 && !groups.has(g); g = this.hier.groups[g]!.parent)
+        groups.add(g);
+    }
+    for (const g of groups) add(`g${g}`, 'src-hl-group');
+    this.canvas.setMarks(marks);
+  }
+
+  private insightActions(): InsightActions {
+    return {
+      goToNode: (n) => void this.reveal(n),
+      goToKey: (key) => {
+        const g = this.groupByPath(key);
+        if (g !== undefined) void this.revealGroup(g);
+      },
+    };
   }
 
   /** Serialises UI work so fast clicks cannot interleave layouts. */
@@ -144,6 +216,13 @@ export class Viewer {
     }
     const g = this.hier.groups[item.index]!;
     const ops = `${g.opCount} op${g.opCount === 1 ? '' : 's'}`;
+    if (g.kind === 'fold') {
+      const first = this.hier.groups[g.children[0]!.index]!.name;
+      const lastName = this.hier.groups[g.children.at(-1)!.index]!.name;
+      const sub = `${first}–${lastName} · ${ops}`;
+      const tip = `${g.name}: ${first} to ${lastName}, identical blocks (click to unfold)`;
+      return { className: `${b.frame ? 'frame' : 'group'} fold`, title: g.name, subtitle: sub, tooltip: tip };
+    }
     if (b.frame)
       return { className: `frame ${g.kind}`, title: g.name, subtitle: ops, tooltip: g.path.join('/') };
     return { className: `group ${g.kind}`, title: g.name, subtitle: ops, tooltip: g.path.join('/') };
@@ -244,15 +323,18 @@ export class Viewer {
     };
     if (!key) {
       showModel(this.ui.details, this.graph, this.fileName);
+      if (this.graph.compare) showCompare(this.ui.details, this.graph.compare, this.insightActions());
       this.breadcrumb(0);
       return;
     }
     const item = parseKey(key);
     if (item.kind === 'node') {
       showNode(this.ui.details, this.graph, this.hier, this.graph.nodes[item.index]!, actions);
+      this.sourcePane?.showNode(this.graph.nodes[item.index]!);
       this.breadcrumb(this.hier.nodeGroup[item.index]!);
     } else if (item.kind === 'group') {
       showGroup(this.ui.details, this.graph, this.hier, item.index, opsUnder(this.hier, item.index));
+      showGroupInsight(this.ui.details, this.graph.insight, this.hier, item.index, this.insightActions());
       this.breadcrumb(item.index);
     } else {
       const io = this.hier.io[item.index]!;

@@ -1,0 +1,277 @@
+/**
+ * The viewer-insight features in a real Chromium (issue 7): the source pane linked to nodes
+ * and functions, repeated-block stages and folds on real PSPNet exports (ResNet50 and 101),
+ * auto-group of a flat residual network, and the comparison of 2-class and 19-class exports.
+ * Set PDSEG_SCREENSHOT_DIR to keep the screenshots.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModelForView } from '../../src/viewer/load.js';
+import type { ViewGraph } from '../../src/viewer/model.js';
+import { viewerStandaloneHtml } from '../../src/viewer/page.js';
+import { prepareForView } from '../../src/viewer/prepare.js';
+import { makePspnetFixture } from '../fixtures/pspnet.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { residualNetwork } from '../viewer/analysis/fixtures.js';
+import { launchChromium } from './chromium.js';
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+
+/** The page's hooks as these tests use them. */
+interface PdsegWindow {
+  __pdseg: {
+    autoGroup(): Promise<void>;
+    viewer: {
+      graph: ViewGraph;
+      selected?: string;
+      highlighted: number[];
+      hier: {
+        groups: Array<{
+          id: number;
+          kind: string;
+          name: string;
+          parent: number;
+          path: string[];
+          opCount: number;
+        }>;
+        nodeGroup: Int32Array;
+      };
+      groupByPath(path: string): number | undefined;
+      centerKey(key: string): void;
+      reveal(node: number): Promise<void>;
+      revealGroup(group: number): Promise<void>;
+      expand(group: number): Promise<void>;
+      select(key: string | undefined): void;
+    };
+  };
+}
+
+let browser: Browser;
+let dir: string;
+let cleanup: () => Promise<void>;
+let psp50: { path: string; graph: ViewGraph };
+let classes19: string;
+const errors: string[] = [];
+const shots = process.env.PDSEG_SCREENSHOT_DIR;
+
+async function ready(p: Page): Promise<void> {
+  await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
+    timeout: 30_000,
+  });
+}
+
+/** Loads a model as `pdseg graph` does (sources embedded, analysis run) and writes its page. */
+async function pageFor(modelPath: string, name: string): Promise<{ path: string; graph: ViewGraph }> {
+  const graph = prepareForView((await loadModelForView(modelPath)).graph);
+  const path = join(dir, `${name}.html`);
+  await writeFile(path, await viewerStandaloneHtml({ graph, fileName: 'model.onnx' }));
+  return { path, graph };
+}
+
+async function open(path: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`file://${path}`);
+  await ready(page);
+  expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+  return page;
+}
+
+const hooks = (p: Page) => p.evaluateHandle(() => (window as unknown as PdsegWindow).__pdseg);
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-web.mjs')]);
+  ({ dir, cleanup } = await tempDir());
+  const fx = await makePspnetFixture({ dir: join(dir, 'c2') });
+  psp50 = await pageFor(fx.modelPath, 'psp50');
+  classes19 = (await makePspnetFixture({ dir: join(dir, 'c19'), numClasses: 19 })).modelPath;
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cleanup?.();
+});
+
+describe('source pane', () => {
+  it('highlights the builder line and enclosing function of a clicked conv', async () => {
+    const page = await open(psp50.path);
+    expect(await page.isVisible('#source')).toBe(true);
+    const id = psp50.graph.nodes.findIndex((n) => n.name === 'resnet/res2a/branch2a/conv2d');
+    const frame = psp50.graph.nodes[id]!.source![0]!;
+    await (await hooks(page)).evaluate((h, n) => h.viewer.reveal(n), id);
+    await page.click(`[data-key="n${id}"]`);
+    const line = await page.$eval('#source .line.hl', (e) => ({
+      n: Number((e as HTMLElement).dataset.line),
+      text: e.querySelector('.lt')?.textContent ?? '',
+    }));
+    expect(line.n).toBe(frame.line);
+    // The line's text is the file's own line at that number.
+    const text = (await readFile(join(ROOT, frame.file), 'utf8')).split('\n')[frame.line - 1]!;
+    expect(line.text).toBe(text);
+    expect(await page.$eval('#source .files', (e) => (e as HTMLSelectElement).value)).toBe(frame.file);
+    // The enclosing function is marked, its first line being the definition of frame.func.
+    const fnLines = await page.$$eval('#source .line.fn .lt', (els) => els.map((e) => e.textContent ?? ''));
+    expect(fnLines.length).toBeGreaterThan(3);
+    expect(fnLines[0]).toContain(frame.func!);
+    if (shots) await page.screenshot({ path: join(shots, 'graph-source.png') });
+    await page.close();
+  });
+
+  it('clicking pspModule in the function tree highlights the 4 pyramid branches and the concat', async () => {
+    const page = await open(psp50.path);
+    await page.click('#source .tab-functions');
+    await page.click('#source [data-fn="pspModule"]');
+    const marked = await page.$$eval('#viewport .box.src-hl-group, #viewport .box.src-hl', (els) =>
+      els.map((e) => e.querySelector('.title')?.textContent ?? ''),
+    );
+    expect(marked).toEqual(expect.arrayContaining(['psp1', 'psp2', 'psp3', 'psp6', 'Concat']));
+    // Nothing of the backbone is highlighted.
+    expect(marked).not.toContain('resnet');
+    const expected = psp50.graph.nodes.flatMap((n, i) =>
+      n.source?.some((f) => f.func === 'pspModule') ? [i] : [],
+    );
+    const highlighted = await (await hooks(page)).evaluate((h) => h.viewer.highlighted);
+    expect(highlighted).toEqual(expected);
+    expect(await page.textContent('#source .src-foot')).toBe(`pspModule built ${expected.length} ops`);
+    if (shots) await page.screenshot({ path: join(shots, 'graph-function.png') });
+    await page.close();
+  });
+});
+
+/** Stage rows of a group's sidebar: [block count, label]. */
+async function stagesOf(page: Page, path: string): Promise<Array<[number, string]>> {
+  const h = await hooks(page);
+  await h.evaluate((x, p) => x.viewer.select(`g${x.viewer.groupByPath(p)}`), path);
+  return page.$$eval('#details .stages .stage', (els) =>
+    els.map((e) => [
+      Number((e as HTMLElement).dataset.count),
+      e.querySelector('.stage-label')?.textContent ?? '',
+    ]),
+  ) as Promise<Array<[number, string]>>;
+}
+
+describe('repeated blocks', () => {
+  it('reads PSPNet-ResNet50 stages 3/4/6/3 and folds each identical run into one "× N" box', async () => {
+    const page = await open(psp50.path);
+    expect(await stagesOf(page, 'resnet')).toEqual([
+      [3, 'bottleneck (projection) + bottleneck (identity) × 2'],
+      [4, 'bottleneck (projection) + bottleneck (identity) × 3'],
+      [6, 'bottleneck (projection) + bottleneck (identity) × 5'],
+      [3, 'bottleneck (projection) + bottleneck (identity) × 2'],
+    ]);
+    const h = await hooks(page);
+    await h.evaluate((x) => x.viewer.expand(x.viewer.groupByPath('resnet')!));
+    const folds = await page.$$eval('#viewport .box.group.fold', (els) =>
+      els.map((e) => [e.querySelector('.title')?.textContent, e.querySelector('.subtitle')?.textContent]),
+    );
+    expect(folds.map((f) => f[0])).toEqual([
+      'bottleneck (identity) × 2',
+      'bottleneck (identity) × 3',
+      'bottleneck (identity) × 5',
+      'bottleneck (identity) × 2',
+    ]);
+    expect(folds[0]![1]).toMatch(/^res2b–res2c · \d+ ops$/);
+    // The leaders stay visible beside their folds.
+    const groups = await page.$$eval('#viewport .box.group:not(.fold) .title', (els) =>
+      els.map((e) => e.textContent),
+    );
+    expect(groups).toEqual(expect.arrayContaining(['res2a', 'res3a', 'res4a', 'res5a']));
+    expect(groups).not.toContain('res2b');
+    if (shots) await page.screenshot({ path: join(shots, 'graph-stages.png') });
+    // A click unfolds the run in place.
+    const key = await page.$eval('#viewport .box.group.fold', (e) => e.getAttribute('data-key')!);
+    await page.click(`[data-key="${key}"]`);
+    await page.waitForSelector(`.frame[data-key="${key}"]`);
+    const inside = await page.$$eval('#viewport .box.group:not(.fold) .title', (els) =>
+      els.map((e) => e.textContent),
+    );
+    expect(inside).toEqual(expect.arrayContaining(['res2b', 'res2c']));
+    expect(await page.textContent('#details')).toContain('Identical blocks folded');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reads 23 blocks in ResNet101 res4', async () => {
+    const fx = await makePspnetFixture({ dir: join(dir, 'r101'), layers: 101 });
+    const page = await open((await pageFor(fx.modelPath, 'psp101')).path);
+    const stages = await stagesOf(page, 'resnet');
+    expect(stages.map((s) => s[0])).toEqual([3, 4, 23, 3]);
+    expect(stages[2]![1]).toBe('bottleneck (projection) + bottleneck (identity) × 22');
+    await page.close();
+  }, 120_000);
+});
+
+describe('auto-group', () => {
+  it('recovers the blocks of a generated flat residual network', async () => {
+    const { graph, blocks } = residualNetwork({ blocks: 10, projection: (k) => k === 0 || k === 6 });
+    const path = join(dir, 'flat.html');
+    await writeFile(
+      path,
+      await viewerStandaloneHtml({ graph: prepareForView(graph), fileName: 'flat.onnx' }),
+    );
+    const page = await open(path);
+    expect(await page.isVisible('#btn-autogroup')).toBe(true);
+    await page.click('#btn-autogroup');
+    await page.waitForFunction(() => document.querySelector('#btn-autogroup')?.classList.contains('on'));
+    await ready(page);
+    const found = await (await hooks(page)).evaluate((h, ids) => {
+      const v = h.viewer;
+      return ids.map((block) => {
+        const g = v.hier.nodeGroup[block[0]!]!;
+        const members = v.graph.nodes.flatMap((_, i) => (v.hier.nodeGroup[i] === g ? [i] : []));
+        return { members, name: v.hier.groups[g]!.name };
+      });
+    }, blocks);
+    found.forEach((f, k) => {
+      expect(f.members, `block ${k}`).toEqual(blocks[k]);
+      expect(f.name).toMatch(/^block\d+$/);
+    });
+    // Each stage (a projection block, then identical ones) folds its identical run.
+    const folds = await (await hooks(page)).evaluate((h) =>
+      h.viewer.hier.groups.filter((g) => g.kind === 'fold').map((g) => g.name),
+    );
+    expect(folds.map((f) => f.replace(/^.* × /, '× '))).toEqual(['× 5', '× 3']);
+    // And off again.
+    await page.click('#btn-autogroup');
+    await page.waitForFunction(() => !document.querySelector('#btn-autogroup')?.classList.contains('on'));
+    await ready(page);
+    await page.close();
+  });
+});
+
+describe('compare', () => {
+  it('lists exactly the logit weights and bias between the 2-class and 19-class exports', async () => {
+    const page = await open(psp50.path);
+    const bytes = await readFile(classes19);
+    await page.evaluate(
+      ({ b64 }) => {
+        const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([data], 'model19.onnx'));
+        document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { b64: bytes.toString('base64') },
+    );
+    await page.click('#choice-compare');
+    await page.waitForFunction(() => document.title.startsWith('model19.onnx'));
+    await ready(page);
+    const rows = await page.$$eval('#details .diff-list.parameters .diff-row', (els) =>
+      els.map((e) => e.textContent),
+    );
+    expect(rows).toEqual([
+      'logit/weights: float32[2×512×1×1] → float32[19×512×1×1]',
+      'logit/biases: float32[2] → float32[19]',
+    ]);
+    const chips = await page.$$eval('#details .chip', (els) => els.map((e) => e.textContent));
+    expect(chips).toEqual(['0 added', '0 removed', '0 attribute changes', '2 parameter changes']);
+    // The changed conv's group is marked in the graph.
+    const marked = await page.$$eval('#viewport .diff-inside .title', (els) => els.map((e) => e.textContent));
+    expect(marked).toEqual(['logit']);
+    if (shots) await page.screenshot({ path: join(shots, 'graph-compare.png') });
+    await page.close();
+  });
+});
