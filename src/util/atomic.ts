@@ -4,8 +4,29 @@
  * half-written file and a crash leaves at most a `.tmp-*` file behind, never a damaged output.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** Buffers per vectored write (POSIX IOV_MAX is 1024 on Linux). */
+const MAX_IOV = 1024;
+/** Bytes gathered before a vectored write is issued. */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Writes every buffer of `chunks`, in order, retrying short vectored writes. */
+async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let pending = chunks;
+  while (pending.length > 0) {
+    const { bytesWritten } = await fh.writev(pending);
+    let skip = bytesWritten;
+    let i = 0;
+    while (i < pending.length && skip >= pending[i]!.byteLength) {
+      skip -= pending[i]!.byteLength;
+      i++;
+    }
+    pending = pending.slice(i);
+    if (skip > 0 && pending.length > 0) pending[0] = pending[0]!.subarray(skip);
+  }
+}
 
 /** Name of a temporary sibling of `path`, unique per call. */
 export function tempSibling(path: string): string {
@@ -27,7 +48,23 @@ export async function writeFileAtomic(
     if (typeof data === 'string' || data instanceof Uint8Array) {
       await fh.writeFile(data);
     } else {
-      for await (const chunk of data as AsyncIterable<Uint8Array>) await fh.write(chunk);
+      // Chunks are gathered into vectored writes: an encoded model is thousands of small
+      // chunks around a few large weight buffers, and one write call per chunk costs more
+      // than writing the bytes (see bench/export.mjs).
+      let batch: Uint8Array[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await writeAll(fh, batch);
+        batch = [];
+        batchBytes = 0;
+      };
+      for await (const chunk of data as AsyncIterable<Uint8Array>) {
+        batch.push(chunk);
+        batchBytes += chunk.byteLength;
+        if (batch.length >= MAX_IOV || batchBytes >= BATCH_BYTES) await flush();
+      }
+      await flush();
     }
     if (options.fsync ?? true) await fh.sync();
     await fh.close();
