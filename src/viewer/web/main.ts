@@ -186,7 +186,9 @@ function main(): void {
         after,
         beforeName: before.name,
       });
-      await show({ ...after, compare }, name);
+      // A dropped file carries no source text: the open model's (same code, usually) stands in.
+      const sources = after.sources ?? before.graph.sources;
+      await show({ ...after, compare, ...(sources ? { sources } : {}) }, name);
     } catch (e) {
       fail(`Cannot compare ${name}`, e instanceof Error ? e.message : String(e));
     }

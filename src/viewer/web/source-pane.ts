@@ -127,7 +127,7 @@ export class SourcePane {
         : Object.keys(framedLines)
             .map(Number)
             .sort((a, b) => a - b)
-            .map((n) => [n, '(source text not available: pass --source DIR)'] as const);
+            .map((n) => [n, '(source text not embedded; pdseg graph --source DIR)'] as const);
     for (const [n, t] of lines) {
       const li = h('li', framedLines[n] ? 'line built' : 'line');
       li.dataset.line = String(n);
@@ -222,26 +222,47 @@ export class SourcePane {
     this.hooks.highlight(nodes, what);
   }
 
-  /** The function tree: every call path of the graph's nodes, outermost first. */
+  /**
+   * The function tree: files, then the call paths of the graph's nodes in them, outermost
+   * first (a function called from another one nests under it).
+   */
   private renderFunctions(): void {
     clear(this.body);
     const top: FnTreeNode = { name: '', children: new Map() };
-    for (const path of this.index.callPaths) {
-      let at = top;
-      for (const name of path) {
-        let next = at.children.get(name);
+    this.graph.nodes.forEach((node, id) => {
+      const frames = node.source ?? [];
+      const outer = frames.at(-1);
+      if (!outer) return;
+      const file = this.fileKey(outer.file);
+      let fileNode = top.children.get(`\u0000${file}`);
+      if (!fileNode) {
+        fileNode = { name: file, children: new Map() };
+        top.children.set(`\u0000${file}`, fileNode);
+      }
+      let at: FnTreeNode = fileNode;
+      for (const name of this.index.callPaths[id]!) {
+        let next: FnTreeNode | undefined = at.children.get(name);
         if (!next) {
           next = { name, children: new Map() };
           at.children.set(name, next);
         }
         at = next;
       }
-    }
+    });
     const list = h('ul', 'ftree');
     // Iterative: a work list of (tree node, parent element).
     const work: Array<[FnTreeNode, HTMLElement]> = [...top.children.values()].map((c) => [c, list]);
     while (work.length > 0) {
       const [node, parent] = work.shift()!;
+      if (parent === list) {
+        // A file.
+        const li = h('li', 'fn-file', node.name);
+        const sub = h('ul', undefined);
+        li.appendChild(sub);
+        parent.appendChild(li);
+        for (const c of node.children.values()) work.push([c, sub]);
+        continue;
+      }
       const li = h('li', 'fn-item');
       const a = h('a', 'fn-name', node.name);
       a.href = '#';

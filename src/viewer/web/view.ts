@@ -323,7 +323,12 @@ export class Viewer {
     };
     if (!key) {
       showModel(this.ui.details, this.graph, this.fileName);
-      if (this.graph.compare) showCompare(this.ui.details, this.graph.compare, this.insightActions());
+      if (this.graph.compare) {
+        // The comparison goes first, right under the model's head.
+        const rest = [...this.ui.details.children].slice(1);
+        showCompare(this.ui.details, this.graph.compare, this.insightActions());
+        for (const el of rest) this.ui.details.appendChild(el);
+      }
       this.breadcrumb(0);
       return;
     }
