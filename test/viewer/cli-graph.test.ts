@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +119,55 @@ describe('pdseg graph (built CLI)', () => {
     };
     expect(await head([])).toEqual(values.slice(0, 8));
     expect(await head(['--with-weights'])).toEqual(values);
+  });
+});
+
+describe('pdseg graph: compare and --source (issue 7)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-web.mjs')]);
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterAll(() => cleanup());
+
+  const embedded = async (html: string) =>
+    JSON.parse(/id="pdseg-model">([\s\S]*?)<\/script>/.exec(await readFile(html, 'utf8'))![1]!) as {
+      nodes: unknown[];
+      sources?: Record<string, string>;
+      compare?: { before: string; added: Array<{ name: string }>; removed: unknown[] };
+    };
+
+  it('pdseg graph A B shows B with what differs from A', async () => {
+    const a = join(dir, 'a.onnx');
+    const b = join(dir, 'b.onnx');
+    await writeFile(a, bytesOf(chainModel(12, (i) => `stage${i % 3}/op${i}`)));
+    await writeFile(b, bytesOf(chainModel(13, (i) => `stage${i % 3}/op${i}`)));
+    const out = join(dir, 'cmp.html');
+    const r = await runCli(['graph', a, b, '--html', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('compare: 1 added, 0 removed, 0 attribute and 0 parameter changes');
+    const g = await embedded(out);
+    expect(g.nodes).toHaveLength(13);
+    expect(g.compare!.before).toBe('a.onnx');
+    expect(g.compare!.added.map((n) => n.name)).toEqual(['stage0/op12']);
+  });
+
+  it('--source DIR embeds the Python files named by a __model__’s op_callstack', async () => {
+    const folder = join(dir, 'freeze_model');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, '__model__'), encodeProgramDesc(pspnetLikeProgram()));
+    const src = join(dir, 'PaddleSeg');
+    await mkdir(join(src, 'pdseg/models/modeling'), { recursive: true });
+    const text = Array.from({ length: 200 }, (_, i) => `# line ${i + 1}`).join('\n');
+    await writeFile(join(src, 'pdseg/models/modeling/pspnet.py'), text);
+    const without = join(dir, 'p0.html');
+    expect((await runCli(['graph', folder, '--html', without])).code).toBe(0);
+    expect((await embedded(without)).sources).toBeUndefined();
+    const withSrc = join(dir, 'p1.html');
+    const r = await runCli(['graph', folder, '--source', src, '--html', withSrc]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('source: 1 file for the source pane');
+    expect((await embedded(withSrc)).sources).toEqual({ 'pdseg/models/modeling/pspnet.py': text });
   });
 });
