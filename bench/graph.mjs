@@ -5,6 +5,10 @@
 // expand times (p95, max), the longest main-thread stall (longtask) and peak renderer memory.
 // Side by side, it times ONE flat dagre layout of the same graphs in Node (what a viewer
 // without hierarchy/sections does) next to the viewer's per-group layouts.
+// Issue 7: each model is measured twice in the same run, as the plain decoded graph and as
+// `pdseg graph` sends it (after `prepareForView`: inferred shapes, repeated-block stages and
+// folds), so the cost of the analysis on the first view reads side by side; on flat graphs it
+// also times the page's "auto-group" toggle (worker analysis + new hierarchy + first draw).
 // Run: npx tsc -p tsconfig.json && node scripts/build-web.mjs && node bench/graph.mjs
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +21,7 @@ import { buildPredictGraph } from '../dist/models/model-builder.js';
 import { encodeModel } from '../dist/onnx/encode.js';
 import { decodeOnnxView } from '../dist/viewer/adapters/onnx.js';
 import { viewerStandaloneHtml } from '../dist/viewer/page.js';
+import { prepareForView } from '../dist/viewer/prepare.js';
 
 const FLAGS = [
   '--headless',
@@ -143,7 +148,7 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-async function measure(context, profile, html, pickGroups, expandLimit) {
+async function measure(context, profile, html, pickGroups, expandLimit, autoGroup) {
   const page = await context.newPage();
   await page.addInitScript(() => {
     window.__longest = 0;
@@ -166,12 +171,18 @@ async function measure(context, profile, html, pickGroups, expandLimit) {
   const times = [];
   for (const id of groups.slice(0, expandLimit))
     times.push(await page.evaluate((g) => window.__pdseg.expandGroup(g), id));
+  let autoMs = NaN;
+  if (autoGroup) {
+    const t = Date.now();
+    await page.evaluate(() => window.__pdseg.autoGroup());
+    autoMs = Date.now() - t;
+  }
   const longest = await page.evaluate(() => window.__longest);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
   clearInterval(sampler);
   peak = Math.max(peak, rssOf(profile));
   await page.close();
-  return { state, first, times, longest, peak, heap };
+  return { state, first, times, longest, peak, heap, autoMs };
 }
 
 const profile = await mkdtemp(join(tmpdir(), 'pdseg-bench-chromium-'));
@@ -227,14 +238,24 @@ try {
     const decodeMs = performance.now() - t0;
     const html = join(work, `${c.name.replace(/\W+/g, '_')}.html`);
     await writeFile(html, await viewerStandaloneHtml({ graph, fileName: `${c.name}.onnx` }));
-    const r = await measure(context, profile, html, breadthFirst, c.expands);
+    const plain = await measure(context, profile, html, breadthFirst, c.expands, false);
+    const t1 = performance.now();
+    const prepared = prepareForView(graph);
+    const analysisMs = performance.now() - t1;
+    await writeFile(html, await viewerStandaloneHtml({ graph: prepared, fileName: `${c.name}.onnx` }));
+    const flat = !graph.nodes.some((n) => n.scope.length > 0) && graph.nodes.length <= 10_000;
+    const r = await measure(context, profile, html, breadthFirst, c.expands, flat);
     const baseline = graph.nodes.length <= 10_000 ? flatDagre(graph) : 'not run (minutes)';
     rows.push({
       model: c.name,
       ops: graph.nodes.length,
       'html MB': ((await readFile(html)).length / 1e6).toFixed(1),
       'decode (Node) ms': decodeMs.toFixed(0),
+      'analysis (Node) ms': analysisMs.toFixed(0),
+      'first view s, plain graph': (plain.first / 1000).toFixed(2),
       'first view s': (r.first / 1000).toFixed(2),
+      'with/plain': (r.first / plain.first).toFixed(2),
+      'auto-group s': Number.isNaN(r.autoMs) ? '—' : (r.autoMs / 1000).toFixed(2),
       'expand p95 ms': pct(r.times, 95).toFixed(0),
       'expand max ms': Math.max(...r.times).toFixed(0),
       expands: r.times.length,
