@@ -140,31 +140,40 @@ try {
   const flops = graphFlops(model);
   const input = new Float32Array(3 * 512 * 512).map((_, i) => Math.sin(i) * 0.5);
 
-  // The machine is shared: A, B and D are interleaved run by run, and A is measured again
-  // after C, so every ratio compares numbers taken under the same load.
-  const raw = await SegSession.create(bytes, { threads });
-  const lm = await loadLabelModel(modelPath, { threads });
-  const conv = await SegSession.create(convModel(), { threads });
+  // One session at a time: onnxruntime's intra-op threads spin after each run, so a second
+  // live session steals the cores of the one being timed (an earlier interleaved version of
+  // this bench measured the raw model 2× slower than predict's own runs for that reason).
+  // A is measured first and again last, so a change of load shows in its spread.
   const convFlops = 2 * 256 * 256 * 9 * 128 * 128;
   const convIn = new Float32Array(256 * 128 * 128).fill(0.25);
   const dims = [1, 3, 512, 512];
-  const timeOne = async (session, data, d) => {
-    const t0 = performance.now();
+  const timeRuns = async (session, data, d, label) => {
     await session.run(data, d);
-    return (performance.now() - t0) / 1000;
+    const times = [];
+    for (let r = 0; r < RUNS; r++) {
+      process.stderr.write(`${label} run ${r + 1}/${RUNS}…\n`);
+      const t0 = performance.now();
+      await session.run(data, d);
+      times.push((performance.now() - t0) / 1000);
+    }
+    await session.release();
+    return times;
   };
-  await raw.run(input, dims);
+  const aTimes = await timeRuns(await SegSession.create(bytes, { threads }), input, dims, 'A');
+  const dTimes = await timeRuns(
+    await SegSession.create(convModel(), { threads }),
+    convIn,
+    [1, 256, 128, 128],
+    'D',
+  );
+  const lm = await loadLabelModel(modelPath, { threads });
   await lm.session.run(input, dims);
-  await conv.run(convIn, [1, 256, 128, 128]);
-  const aTimes = [];
   const bTimes = [];
-  const dTimes = [];
   for (let r = 0; r < RUNS; r++) {
-    process.stderr.write(`A/B/D run ${r + 1}/${RUNS}…\n`);
-    aTimes.push(await timeOne(raw, input, dims));
-    bTimes.push(await timeOne(lm.session, input, dims));
-    dTimes.push(await timeOne(conv, convIn, [1, 256, 128, 128]));
-    dTimes.push(await timeOne(conv, convIn, [1, 256, 128, 128]));
+    process.stderr.write(`B run ${r + 1}/${RUNS}…\n`);
+    const t0 = performance.now();
+    await lm.session.run(input, dims);
+    bTimes.push((performance.now() - t0) / 1000);
   }
   process.stderr.write('C: end-to-end predict over the shared images…\n');
   const items = await collectInputs({
@@ -173,13 +182,8 @@ try {
   });
   const summary = await predictImages({ items, runner: lm.session, settings: lm.settings });
   if (summary.failures.length) throw new Error(JSON.stringify(summary.failures));
-  for (let r = 0; r < RUNS; r++) {
-    process.stderr.write(`A again ${r + 1}/${RUNS}…\n`);
-    aTimes.push(await timeOne(raw, input, dims));
-  }
-  await raw.release();
   await lm.session.release();
-  await conv.release();
+  aTimes.push(...(await timeRuns(await SegSession.create(bytes, { threads }), input, dims, 'A again')));
   const tRaw = median(aTimes);
   const tArg = median(bTimes);
   const tConv = median(dTimes);
