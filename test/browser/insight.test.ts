@@ -202,6 +202,32 @@ describe('repeated blocks', () => {
     await page.close();
   });
 
+  it('lists the pyramid branches psp1 and psp2 as variants of one family, with the pool sizes that differ', async () => {
+    const page = await open(psp50.path);
+    await (await hooks(page)).evaluate((x) => x.viewer.select(`g${x.viewer.groupByPath('psp2')}`));
+    const family = await page.$$eval('#details .family', (els) =>
+      els.map((e) => ({
+        title: e.querySelector('h3')?.textContent ?? '',
+        variants: [...e.querySelectorAll('.variant')].map((v) => v.textContent),
+        rows: [...e.querySelectorAll('tr')].map((r) =>
+          [...r.querySelectorAll('td')].map((d) => d.textContent),
+        ),
+      })),
+    );
+    expect(family).toHaveLength(1);
+    expect(family[0]!.title).toMatch(/^Family: AveragePool → .* \(2 variants\)$/);
+    expect(family[0]!.variants).toEqual(['v1psp1', 'v2psp2']);
+    // The values are the models' own pool attributes.
+    const pool = (scope: string, a: string) =>
+      JSON.stringify(psp50.graph.nodes.find((n) => n.name === `${scope}/pool2d`)!.attributes[a]);
+    expect(family[0]!.rows).toEqual([
+      ['AveragePool.kernel_shape', pool('psp1', 'kernel_shape'), pool('psp2', 'kernel_shape')],
+      ['AveragePool.strides', pool('psp1', 'strides'), pool('psp2', 'strides')],
+    ]);
+    if (shots) await page.screenshot({ path: join(shots, 'graph-family.png') });
+    await page.close();
+  });
+
   it('reads 23 blocks in ResNet101 res4', async () => {
     const fx = await makePspnetFixture({ dir: join(dir, 'r101'), layers: 101 });
     const page = await open((await pageFor(fx.modelPath, 'psp101')).path);

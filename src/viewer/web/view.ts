@@ -338,7 +338,10 @@ export class Viewer {
       this.sourcePane?.showNode(this.graph.nodes[item.index]!);
       this.breadcrumb(this.hier.nodeGroup[item.index]!);
     } else if (item.kind === 'group') {
-      showGroup(this.ui.details, this.graph, this.hier, item.index, opsUnder(this.hier, item.index));
+      const ops = opsUnder(this.hier, item.index);
+      showGroup(this.ui.details, this.graph, this.hier, item.index, ops);
+      // The source pane follows: the builder line of the group's first op.
+      if (this.sourcePane && ops.length > 0) this.sourcePane.showNode(this.graph.nodes[Math.min(...ops)]!);
       showGroupInsight(this.ui.details, this.graph.insight, this.hier, item.index, this.insightActions());
       this.breadcrumb(item.index);
     } else {
