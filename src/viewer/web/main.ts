@@ -334,6 +334,7 @@ function main(): void {
         return;
       case 'Escape':
         v?.select(undefined);
+        v?.highlightNodes([]);
         return;
       case 'Enter': {
         const k = v?.selected;
