@@ -6,7 +6,7 @@
  * tutorial's full-width network at 512×512 (DEPTH_MULTIPLIER 1), else the small fixture (same structure).
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import type { ViewGraph } from '../../src/viewer/model.js';
 import { viewerStandaloneHtml } from '../../src/viewer/page.js';
 import { prepareForView } from '../../src/viewer/prepare.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, SHARED, tempDir } from '../helpers.js';
 import { residualNetwork } from '../viewer/analysis/fixtures.js';
 import { launchChromium } from './chromium.js';
 
@@ -141,6 +141,36 @@ describe('source pane', () => {
     expect(highlighted).toEqual(expected);
     expect(await page.textContent('#source .src-foot')).toBe(`pspModule built ${expected.length} ops`);
     if (shots) await page.screenshot({ path: join(shots, 'graph-function.png') });
+    await page.close();
+  });
+
+  it('shows a real Paddle 1.6 __model__’s op_callstack line from a --source folder', async () => {
+    // The stacks were recorded on another machine (/Users/…/finetune_mobilenet/…py): the file is
+    // found by its trailing path under the source root. Its text here is generated.
+    const src = join(dir, 'paddle-src');
+    await mkdir(join(src, 'finetune_mobilenet'), { recursive: true });
+    const lines = Array.from({ length: 400 }, (_, i) => `# line ${i + 1}`);
+    await writeFile(join(src, 'finetune_mobilenet/mobilenet_v2_multy_new.py'), lines.join('\n'));
+    const modelPath = join(SHARED, 'testdata/paddle/v1-combined-paddlejs-gesture_rec/__model__');
+    const graph = prepareForView((await loadModelForView(modelPath, { sourceRoots: [src] })).graph);
+    const path = join(dir, 'paddle.html');
+    await writeFile(path, await viewerStandaloneHtml({ graph, fileName: '__model__' }));
+    const id = graph.nodes.findIndex((n) => n.opType === 'conv2d');
+    const own = graph.nodes[id]!.source!.find((f) => f.file.endsWith('mobilenet_v2_multy_new.py'))!;
+    const page = await open(path);
+    await (await hooks(page)).evaluate((h, n) => h.viewer.reveal(n), id);
+    await page.click(`[data-key="n${id}"]`);
+    const hl = await page.$eval('#source .line.hl', (e) => [
+      Number((e as HTMLElement).dataset.line),
+      e.querySelector('.lt')?.textContent,
+    ]);
+    expect(hl).toEqual([own.line, `# line ${own.line}`]);
+    expect(await page.$eval('#source .files', (e) => (e as HTMLSelectElement).value)).toBe(own.file);
+    // The function tree leaves Paddle's own frames (site-packages) out.
+    await page.click('#source .tab-functions');
+    const fns = await page.$$eval('#source .fn-name', (els) => els.map((e) => e.textContent));
+    expect(fns).toContain(own.func);
+    expect(fns).not.toContain('append_op');
     await page.close();
   });
 });

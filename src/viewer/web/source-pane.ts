@@ -61,7 +61,9 @@ export class SourcePane {
     this.available = framed.length > 0;
     // Files with text first (the model's own code), then files known only from frames.
     const withText = Object.keys(graph.sources ?? {});
-    this.files = [...withText, ...framed.filter((f) => matchSourceFile(f, withText) === undefined)];
+    const rest = framed.filter((f) => matchSourceFile(f, withText) === undefined);
+    // Then the model's own files, framework internals (site-packages) last.
+    this.files = [...withText, ...rest.filter((f) => !isLibrary(f)), ...rest.filter(isLibrary)];
     clear(root);
     this.head = h('div', 'src-head');
     const tabs = h('div', 'tabs');
@@ -170,7 +172,10 @@ export class SourcePane {
   /** Shows a selected node's builder line and its enclosing function. */
   showNode(node: ViewNode): void {
     const frames = node.source ?? [];
-    const frame = frames.find((f) => !isLibrary(f.file) && this.text(f.file) !== undefined) ?? frames[0];
+    const frame =
+      frames.find((f) => !isLibrary(f.file) && this.text(f.file) !== undefined) ??
+      frames.find((f) => !isLibrary(f.file)) ??
+      frames[0];
     if (!frame) {
       this.foot.textContent = 'No source location for this node.';
       return;
@@ -229,8 +234,11 @@ export class SourcePane {
   private renderFunctions(): void {
     clear(this.body);
     const top: FnTreeNode = { name: '', children: new Map() };
-    this.graph.nodes.forEach((node, id) => {
-      const frames = node.source ?? [];
+    this.graph.nodes.forEach((node) => {
+      // The model's own frames (framework internals such as Paddle's append_op left out).
+      const all = node.source ?? [];
+      const own = all.filter((f) => !isLibrary(f.file));
+      const frames = own.length > 0 ? own : all;
       const outer = frames.at(-1);
       if (!outer) return;
       const file = this.fileKey(outer.file);
@@ -240,7 +248,7 @@ export class SourcePane {
         top.children.set(`\u0000${file}`, fileNode);
       }
       let at: FnTreeNode = fileNode;
-      for (const name of this.index.callPaths[id]!) {
+      for (const name of frames.map((f) => f.func ?? `${f.file}:${f.line}`).reverse()) {
         let next: FnTreeNode | undefined = at.children.get(name);
         if (!next) {
           next = { name, children: new Map() };
