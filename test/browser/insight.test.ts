@@ -141,6 +141,25 @@ describe('source pane', () => {
     expect(highlighted).toEqual(expected);
     expect(await page.textContent('#source .src-foot')).toBe(`pspModule built ${expected.length} ops`);
     if (shots) await page.screenshot({ path: join(shots, 'graph-function.png') });
+    // Beside it, the scope tree: picking resnet selects it in the graph and marks the functions
+    // that built its ops.
+    const resnet = await (await hooks(page)).evaluate((h) => h.viewer.groupByPath('resnet'));
+    await page.click(`#source .scope-name[data-group="${resnet}"]`);
+    await page.waitForFunction(
+      (g) => (window as unknown as PdsegWindow).__pdseg.viewer.selected === `g${g}`,
+      resnet,
+    );
+    const built = await page.$$eval('#source .fn-name.built', (els) => els.map((e) => e.textContent));
+    const expectedFns = [
+      ...new Set(
+        psp50.graph.nodes.flatMap((n) =>
+          n.scope[0] === 'resnet' ? (n.source ?? []).map((f) => f.func!) : [],
+        ),
+      ),
+    ];
+    expect([...built].sort()).toEqual(expectedFns.sort());
+    expect(built).toContain('bottleneckBlock');
+    expect(built).not.toContain('pspModule');
     await page.close();
   });
 

@@ -15,13 +15,17 @@ import {
   nodesOfFunction,
   type SourceIndex,
 } from '../analysis/source-index.js';
+import type { Hierarchy } from '../hierarchy.js';
 import type { SourceRef, ViewGraph, ViewNode } from '../model.js';
 import { clear, h } from './dom.js';
+import { renderScopeTree } from './scope-tree.js';
 
 /** What the pane asks of the viewer. */
 export interface SourcePaneHooks {
   /** Highlight these nodes in the graph (empty: clear), with a description for the status line. */
   highlight(nodes: number[], what: string): void;
+  /** The scope tree shown beside the function tree, and what picking a scope does. */
+  scopes?: { hier: Hierarchy; pick(group: number): number[] };
 }
 
 /** One entry of the function tree: a call path prefix. */
@@ -69,7 +73,7 @@ export class SourcePane {
     const tabs = h('div', 'tabs');
     for (const [id, label] of [
       ['code', 'Code'],
-      ['functions', 'Functions'],
+      ['functions', 'Functions · scopes'],
     ] as const) {
       const b = h('button', `tab tab-${id}`, label);
       b.addEventListener('click', () => this.showTab(id));
@@ -169,8 +173,11 @@ export class SourcePane {
     this.report(nodes, name);
   }
 
-  /** Shows a selected node's builder line and its enclosing function. */
-  showNode(node: ViewNode): void {
+  /**
+   * Shows a selected node's builder line and its enclosing function; `switchTab` false keeps the
+   * function/scope trees open (a scope picked there) and only updates the status line.
+   */
+  showNode(node: ViewNode, switchTab = true): void {
     const frames = node.source ?? [];
     const frame =
       frames.find((f) => !isLibrary(f.file) && this.text(f.file) !== undefined) ??
@@ -180,7 +187,13 @@ export class SourcePane {
       this.foot.textContent = 'No source location for this node.';
       return;
     }
-    if (this.tab !== 'code') this.showTab('code');
+    if (this.tab !== 'code') {
+      if (!switchTab) {
+        this.foot.textContent = `${node.name}: ${frame.file}:${frame.line}`;
+        return;
+      }
+      this.showTab('code');
+    }
     this.openFile(this.fileKey(frame.file));
     this.markLine(frame.file, frame.line);
     const fn = frame.func ?? enclosingFunction(this.functionsOf(frame.file), frame.line)?.name;
@@ -290,6 +303,27 @@ export class SourcePane {
         for (const c of node.children.values()) work.push([c, sub]);
       }
     }
-    this.body.appendChild(list);
+    const scopes = this.hooks.scopes;
+    if (!scopes) {
+      this.body.appendChild(list);
+      return;
+    }
+    // Side by side: the scope tree (the graph's groups) and the function tree.
+    const cols = h('div', 'trees');
+    const left = h('div', 'tree-col');
+    left.appendChild(h('div', 'tree-title', 'Scopes'));
+    renderScopeTree(left, scopes.hier, (g) => {
+      const ops = new Set(scopes.pick(g));
+      // Mark the functions that built the scope's ops.
+      for (const a of this.body.querySelectorAll<HTMLElement>('.fn-name')) {
+        const built = this.index.functions[a.dataset.fn ?? '']?.some((n) => ops.has(n)) ?? false;
+        a.classList.toggle('built', built);
+      }
+    });
+    const right = h('div', 'tree-col');
+    right.appendChild(h('div', 'tree-title', 'Functions'));
+    right.appendChild(list);
+    cols.append(left, right);
+    this.body.appendChild(cols);
   }
 }

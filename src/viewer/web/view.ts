@@ -96,6 +96,13 @@ export class Viewer {
     if (ui.source) {
       const pane = new SourcePane(ui.source, this.graph, {
         highlight: (nodes, what) => this.highlightNodes(nodes, what),
+        scopes: {
+          hier: this.hier,
+          pick: (g) => {
+            void this.revealGroup(g);
+            return opsUnder(this.hier, g);
+          },
+        },
       });
       this.sourcePane = pane.available ? pane : undefined;
     }
@@ -341,7 +348,8 @@ export class Viewer {
       const ops = opsUnder(this.hier, item.index);
       showGroup(this.ui.details, this.graph, this.hier, item.index, ops);
       // The source pane follows: the builder line of the group's first op.
-      if (this.sourcePane && ops.length > 0) this.sourcePane.showNode(this.graph.nodes[Math.min(...ops)]!);
+      if (this.sourcePane && ops.length > 0)
+        this.sourcePane.showNode(this.graph.nodes[Math.min(...ops)]!, false);
       showGroupInsight(this.ui.details, this.graph.insight, this.hier, item.index, this.insightActions());
       this.breadcrumb(item.index);
     } else {
