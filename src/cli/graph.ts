@@ -63,10 +63,11 @@ async function run(
   let loaded = first.loaded;
   let graph = first.graph;
   if (other !== undefined) {
-    // spec-free (issue 7): the first model is "before", the second is drawn with the differences.
+    // spec-free (issue 7): the first model is "before" (A), the second "after" (B).
     const second = await load(other);
     const { compareForView } = await import('../viewer/compare.js');
-    const compare = compareForView(graph, second.graph, first.loaded.fileName);
+    // The page draws A and B side by side (A = beforeGraph, left pane) or B alone with marks.
+    const compare = { ...compareForView(graph, second.graph, first.loaded.fileName), beforeGraph: graph };
     loaded = second.loaded;
     graph = { ...second.graph, compare };
     context.out(
@@ -103,7 +104,7 @@ export function define(program: Command, context: CliContext): void {
     .command('graph')
     .description('view a model graph (ONNX, Paddle __model__/.pdmodel) in the browser, collapsed by scope')
     .argument('<model>', 'model file (.onnx, __model__, .pdmodel) or a folder holding one')
-    .argument('[other]', 'a second model: show it with its differences from the first')
+    .argument('[other]', 'a second model: show both side by side with their differences')
     .option('--port <n>', 'port to serve on (the next free one if busy)', '8040')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--html <file>', 'write one self-contained HTML file instead of serving')

@@ -1,7 +1,8 @@
 /**
  * Comparison of two models for the page (issue 7, "Compare two models"): {@link diffGraphs}
- * aligned by name then structure, summarised as plain JSON about the drawn (after) graph,
- * whose added and changed nodes the page highlights; removed nodes are listed by name.
+ * aligned by name then structure, summarised as plain JSON: every entry carries its node index
+ * in the before graph (`nodeA`) and/or the after graph (`node`), and the aligned pairs let the
+ * side-by-side page map nodes and groups between its two panes.
  */
 import { diffGraphs } from './analysis/diff.js';
 import type { ViewCompare, ViewGraph } from './model.js';
@@ -16,7 +17,7 @@ export function compareForView(before: ViewGraph, after: ViewGraph, beforeName: 
   const ref = (g: ViewGraph, i: number, drawn: boolean) => ({
     name: g.nodes[i]!.name,
     opType: g.nodes[i]!.opType,
-    ...(drawn ? { node: i } : {}),
+    ...(drawn ? { node: i } : { nodeA: i }),
   });
   return {
     before: beforeName,
@@ -26,18 +27,22 @@ export function compareForView(before: ViewGraph, after: ViewGraph, beforeName: 
     removed: d.removed.map((i) => ref(before, i, false)),
     attributes: d.attributes.map((c) => ({
       ...ref(after, c.b, true),
+      nodeA: c.a,
       attribute: c.attribute,
       ...(c.before !== undefined ? { before: c.before } : {}),
       ...(c.after !== undefined ? { after: c.after } : {}),
     })),
     parameters: d.parameters.map((p) => {
       const consumer = after.tensors[p.nameB]?.consumers[0];
+      const consumerA = before.tensors[p.nameA]?.consumers[0];
       return {
         name: p.nameB,
         before: dimsText(p.before),
         after: dimsText(p.after),
         ...(consumer !== undefined ? { node: consumer } : {}),
+        ...(consumerA !== undefined ? { nodeA: consumerA } : {}),
       };
     }),
+    pairs: d.matched,
   };
 }

@@ -120,6 +120,8 @@ export interface ViewDiffNode {
   opType: string;
   /** Index in the drawn (after) graph, when the node exists there. */
   node?: number;
+  /** Index in the before graph, when the node exists there (side-by-side compare). */
+  nodeA?: number;
 }
 
 /** Differences between an earlier graph (before) and the drawn one (after). */
@@ -132,7 +134,11 @@ export interface ViewCompare {
   added: ViewDiffNode[];
   removed: ViewDiffNode[];
   attributes: Array<ViewDiffNode & { attribute: string; before?: string; after?: string }>;
-  parameters: Array<{ name: string; before: string; after: string; node?: number }>;
+  parameters: Array<{ name: string; before: string; after: string; node?: number; nodeA?: number }>;
+  /** Aligned node pairs `[indexInBefore, indexInAfter]` (side-by-side compare). */
+  pairs?: Array<[number, number]>;
+  /** The before graph itself, drawn in the left pane of the side-by-side compare. */
+  beforeGraph?: ViewGraph;
 }
 
 /** Parses one `doc_string` frame such as `src/models/backbone/resnet.ts:120 bottleneckBlock`. */

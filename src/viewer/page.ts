@@ -69,6 +69,8 @@ function bodyMarkup(): string {
   <div class="search"><input id="search" type="search" placeholder="Search nodes, ops, tensors  (/)" autocomplete="off" spellcheck="false"><ol id="results" hidden></ol></div>
   <button id="btn-autogroup" title="Group a graph without scopes into blocks and stages (dominator regions)" hidden>Auto-group</button>
   <button id="btn-source" title="Show or hide the source pane" hidden>Source</button>
+  <button id="btn-compare-mode" title="Compare in two panes (A | B) or in one graph with the differences marked" hidden>Single view</button>
+  <button id="btn-sync" class="on" title="Pan and zoom the two panes together" hidden>Sync view ✓</button>
   <button id="btn-expand" title="Expand all (E)">Expand all</button>
   <button id="btn-collapse" title="Collapse all (C)">Collapse all</button>
   <button id="btn-fit" title="Fit to view (F)">Fit</button>
@@ -77,8 +79,11 @@ function bodyMarkup(): string {
   <button id="btn-open" title="Open another model">Open…</button>
   <input id="file" type="file" hidden>
 </header>
-<main id="stage"><svg id="canvas" xmlns="http://www.w3.org/2000/svg"><g id="viewport"></g></svg>
+<main id="stage"><svg id="canvas-a" xmlns="http://www.w3.org/2000/svg"></svg><svg id="canvas" xmlns="http://www.w3.org/2000/svg"><g id="viewport"></g></svg>
 <div id="status" role="status"></div>
+<div id="status-a" class="pane-status" role="status"></div>
+<div id="label-a" class="pane-label"></div>
+<div id="label-b" class="pane-label"></div>
 <div id="message" hidden></div>
 <div id="drop" hidden>Drop an ONNX or Paddle model to open it</div>
 <div id="choice" role="dialog" hidden></div>

@@ -16,8 +16,8 @@ import type { ViewGraph } from '../../src/viewer/model.js';
 import { viewerStandaloneHtml } from '../../src/viewer/page.js';
 import { prepareForView } from '../../src/viewer/prepare.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
-import { ROOT, SHARED, tempDir } from '../helpers.js';
-import { residualNetwork } from '../viewer/analysis/fixtures.js';
+import { ROOT, runCli, SHARED, tempDir } from '../helpers.js';
+import { GraphBuilder, residualNetwork } from '../viewer/analysis/fixtures.js';
 import { launchChromium } from './chromium.js';
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
@@ -54,7 +54,7 @@ interface PdsegWindow {
 let browser: Browser;
 let dir: string;
 let cleanup: () => Promise<void>;
-let psp50: { path: string; graph: ViewGraph };
+let psp50: { path: string; graph: ViewGraph; modelPath: string };
 let classes19: string;
 const errors: string[] = [];
 const shots = process.env.PDSEG_SCREENSHOT_DIR;
@@ -66,11 +66,14 @@ async function ready(p: Page): Promise<void> {
 }
 
 /** Loads a model as `pdseg graph` does (sources embedded, analysis run) and writes its page. */
-async function pageFor(modelPath: string, name: string): Promise<{ path: string; graph: ViewGraph }> {
+async function pageFor(
+  modelPath: string,
+  name: string,
+): Promise<{ path: string; graph: ViewGraph; modelPath: string }> {
   const graph = prepareForView((await loadModelForView(modelPath)).graph);
   const path = join(dir, `${name}.html`);
   await writeFile(path, await viewerStandaloneHtml({ graph, fileName: 'model.onnx' }));
-  return { path, graph };
+  return { path, graph, modelPath };
 }
 
 async function open(path: string): Promise<Page> {
@@ -325,8 +328,33 @@ describe('auto-group', () => {
   });
 });
 
+/** What the side-by-side tests read from the page's hooks. */
+interface CompareWindow {
+  __pdseg: {
+    idle(): Promise<void>;
+    setCompareMode(mode: 'side' | 'single'): Promise<void>;
+    viewer: PaneHooks;
+    viewerA?: PaneHooks;
+  };
+}
+interface PaneHooks {
+  graph: ViewGraph;
+  selected?: string;
+  expanded: Set<number>;
+  groupByPath(path: string): number | undefined;
+  boxCenter(key: string): { x: number; y: number } | undefined;
+  canvas: { t: { k: number; tx: number; ty: number }; size(): { width: number; height: number } };
+}
+
+/** Index of the only Conv in a graph's `logit` scope. */
+function logitConv(g: ViewGraph): number {
+  const ids = g.nodes.flatMap((n, i) => (n.opType === 'Conv' && n.scope[0] === 'logit' ? [i] : []));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
 /** Checks the comparison panel and marks of a page showing the 19-class export against the 2-class one. */
-async function expectLogitDiff(page: Page): Promise<void> {
+async function expectLogitDiff(page: Page, split: boolean): Promise<void> {
   const rows = await page.$$eval('#details .diff-list.parameters .diff-row', (els) =>
     els.map((e) => e.textContent),
   );
@@ -336,27 +364,178 @@ async function expectLogitDiff(page: Page): Promise<void> {
   ]);
   const chips = await page.$$eval('#details .chip', (els) => els.map((e) => e.textContent));
   expect(chips).toEqual(['0 added', '0 removed', '0 attribute changes', '2 parameter changes']);
-  // The changed conv's group is marked in the graph.
-  const marked = await page.$$eval('#viewport .diff-inside .title', (els) => els.map((e) => e.textContent));
-  expect(marked).toEqual(['logit']);
+  expect(await page.$eval('#stage', (e) => e.classList.contains('split'))).toBe(split);
+  // The changed conv's group is marked in B's graph, and in A's when side by side.
+  const marked = (pane: string) =>
+    page.$$eval(`${pane} .diff-inside .title`, (els) => els.map((e) => e.textContent));
+  expect(await marked('#canvas')).toEqual(['logit']);
+  expect(await marked('#canvas-a')).toEqual(split ? ['logit'] : []);
 }
 
+/** The page `pdseg graph A B --html` writes for the 2-class (A) and 19-class (B) exports. */
+async function comparePage(name: string): Promise<string> {
+  const path = join(dir, `${name}.html`);
+  const r = await runCli(['graph', psp50.modelPath, classes19, '--html', path]);
+  expect(r.stdout).toContain('compare: 0 added, 0 removed, 0 attribute and 2 parameter changes');
+  return path;
+}
+
+const paneState = (page: Page) =>
+  page.evaluate(() => {
+    const h = (window as unknown as CompareWindow).__pdseg;
+    const pane = (v: PaneHooks) => {
+      const key = v.selected;
+      const c = key ? v.boxCenter(key) : undefined;
+      const t = v.canvas.t;
+      const size = v.canvas.size();
+      return {
+        selected: key,
+        expanded: [...v.expanded].sort((x, y) => x - y),
+        // Where the selected box sits, relative to the pane's centre (px).
+        offset: c ? [c.x * t.k + t.tx - size.width / 2, c.y * t.k + t.ty - size.height / 2] : undefined,
+        logit: v.groupByPath('logit'),
+      };
+    };
+    return { a: pane(h.viewerA!), b: pane(h.viewer) };
+  });
+
 describe('compare', () => {
-  it('pdseg graph A B: lists exactly the logit weights and bias between the 2-class and 19-class exports', async () => {
-    const after = prepareForView((await loadModelForView(classes19)).graph);
-    const path = join(dir, 'compare.html');
-    const graph = { ...after, compare: compareForView(psp50.graph, after, 'model.onnx') };
-    await writeFile(path, await viewerStandaloneHtml({ graph, fileName: 'model19.onnx' }));
-    const page = await open(path);
-    await expectLogitDiff(page);
+  it('pdseg graph A B: A and B side by side, the differences exactly the logit weights and bias', async () => {
+    const page = await open(await comparePage('compare'));
+    await expectLogitDiff(page, true);
+    const boxes = (pane: string) => page.$$eval(`${pane} [data-key]`, (els) => els.length);
+    expect(await boxes('#canvas-a')).toBeGreaterThan(3);
+    expect(await boxes('#canvas')).toBe(await boxes('#canvas-a'));
+    expect(await page.$eval('#label-a', (e) => e.textContent)).toBe('A · model.onnx');
+
+    // Expanding logit in A expands it in B.
+    let st = await paneState(page);
+    expect(st.a.expanded).toEqual([]);
+    await page.click(`#canvas-a [data-key="g${st.a.logit}"]`);
+    await (await hooks(page)).evaluate((h) => (h as unknown as CompareWindow['__pdseg']).idle());
+    st = await paneState(page);
+    expect(st.a.expanded).toEqual([st.a.logit]);
+    expect(st.b.expanded).toEqual([st.b.logit]);
+
+    // Clicking the logit conv in A selects and centres it in B.
+    const graphs = await page.evaluate(() => {
+      const h = (window as unknown as CompareWindow).__pdseg;
+      return { a: h.viewerA!.graph, b: h.viewer.graph };
+    });
+    const convA = logitConv(graphs.a);
+    const convB = logitConv(graphs.b);
+    await page.click(`#canvas-a [data-key="n${convA}"]`);
+    await page.waitForFunction(
+      (k) => (window as unknown as CompareWindow).__pdseg.viewer.selected === k,
+      `n${convB}`,
+    );
+    await (await hooks(page)).evaluate((h) => (h as unknown as CompareWindow['__pdseg']).idle());
+    st = await paneState(page);
+    expect(st.a.selected).toBe(`n${convA}`);
+    expect(st.b.selected).toBe(`n${convB}`);
+    for (const d of st.b.offset!) expect(Math.abs(d)).toBeLessThan(2);
+    expect(await page.$eval('#canvas .box.selected', (e) => e.getAttribute('data-key'))).toBe(`n${convB}`);
+    expect(
+      await page.$$eval('#canvas-a .diff-changed', (els) => els.map((e) => e.getAttribute('data-key'))),
+    ).toEqual([`n${convA}`]);
+    expect(
+      await page.$$eval('#canvas .diff-changed', (els) => els.map((e) => e.getAttribute('data-key'))),
+    ).toEqual([`n${convB}`]);
+
+    // Panning B moves A by the same amount (sync on), and not once sync is off.
+    const before = await page.evaluate(() => (window as unknown as CompareWindow).__pdseg.viewerA!.canvas.t);
+    const box = (await page.$('#canvas'))!;
+    const r = (await box.boundingBox())!;
+    await page.mouse.move(r.x + 40, r.y + r.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(r.x + 140, r.y + r.height - 10, { steps: 4 });
+    await page.mouse.up();
+    const after = await page.evaluate(() => (window as unknown as CompareWindow).__pdseg.viewerA!.canvas.t);
+    expect(after.tx - before.tx).toBeCloseTo(100, 0);
+    expect(after.ty - before.ty).toBeCloseTo(30, 0);
     if (shots) {
       await page.click('#btn-source');
       await page.screenshot({ path: join(shots, 'graph-compare.png') });
+      await page.click('#btn-source');
     }
-    await page.close();
-  });
+    await page.click('#btn-sync');
+    await page.mouse.move(r.x + 40, r.y + r.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(r.x + 140, r.y + r.height - 40, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.evaluate(() => (window as unknown as CompareWindow).__pdseg.viewerA!.canvas.t)).toEqual(
+      after,
+    );
 
-  it('a file dropped on an open model can be compared with it', async () => {
+    // A difference in the sidebar selects its node in both panes.
+    // (First clear the selection: a click on A's empty background clears both panes.)
+    await page.click('#btn-fit');
+    const ra = (await (await page.$('#canvas-a'))!.boundingBox())!;
+    await page.mouse.click(ra.x + 4, ra.y + ra.height - 4);
+    st = await paneState(page);
+    expect([st.a.selected, st.b.selected]).toEqual([undefined, undefined]);
+    await page.click('#details .diff-list.parameters .diff-row a');
+    await page.waitForFunction(
+      (k) => (window as unknown as CompareWindow).__pdseg.viewerA?.selected === k,
+      `n${convA}`,
+    );
+    expect((await paneState(page)).b.selected).toBe(`n${convB}`);
+
+    // The single view stays available: B alone with the marks.
+    await page.click('#btn-compare-mode');
+    await ready(page);
+    await expectLogitDiff(page, false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('shows an added node green in B and a removed one red in A', async () => {
+    const net = (middle: 'Dropout' | 'Sigmoid') => {
+      const b = new GraphBuilder('net');
+      let x = b.input('x', [1, 3, 8, 8]);
+      x = b.node('Conv', [x, b.init('w1', [4, 3, 1, 1])], 1, { kernel_shape: [1, 1] }, 'body/conv');
+      x = b.node('Relu', [x], 1, {}, 'body/relu');
+      x = b.node(middle, [x], 1, {}, middle === 'Dropout' ? 'body/drop' : 'body/gate');
+      x = b.node('Conv', [x, b.init('w2', [2, 4, 1, 1])], 1, { kernel_shape: [1, 1] }, 'head/conv');
+      b.output(x);
+      return b.graph;
+    };
+    const a = prepareForView(net('Dropout'));
+    const b = prepareForView(net('Sigmoid'));
+    const graph = { ...b, compare: { ...compareForView(a, b, 'a.onnx'), beforeGraph: a } };
+    const path = join(dir, 'added-removed.html');
+    await writeFile(path, await viewerStandaloneHtml({ graph, fileName: 'b.onnx' }));
+    const page = await open(path);
+    const rows = (cls: string) =>
+      page.$$eval(`#details .diff-list.${cls} .diff-row`, (els) => els.map((e) => e.textContent));
+    expect(await rows('added')).toEqual(['Sigmoid  body/gate']);
+    expect(await rows('removed')).toEqual(['Dropout  body/drop']);
+    // Expanding body in B expands it in A.
+    const groups = await page.evaluate(() => {
+      const h = (window as unknown as CompareWindow).__pdseg;
+      return { a: h.viewerA!.groupByPath('body')!, b: h.viewer.groupByPath('body')! };
+    });
+    await page.click(`#canvas [data-key="g${groups.b}"]`);
+    await (await hooks(page)).evaluate((h) => (h as unknown as CompareWindow['__pdseg']).idle());
+    const st = await paneState(page);
+    expect(st.b.expanded).toEqual([groups.b]);
+    expect(st.a.expanded).toEqual([groups.a]);
+    const marks = (pane: string, cls: string) =>
+      page.$$eval(`${pane} .${cls}`, (els) => els.map((e) => e.getAttribute('data-key')));
+    expect(await marks('#canvas', 'diff-added')).toEqual(['n2']);
+    expect(await marks('#canvas-a', 'diff-removed')).toEqual(['n2']);
+    expect(await marks('#canvas', 'diff-removed')).toEqual([]);
+    expect(await marks('#canvas-a', 'diff-added')).toEqual([]);
+    // The removed node's entry (the list is back after Esc) shows it in A; B has nothing to select.
+    await page.keyboard.press('Escape');
+    await page.click('#details .diff-list.removed .diff-row a');
+    await page.waitForFunction(() => (window as unknown as CompareWindow).__pdseg.viewerA?.selected === 'n2');
+    expect(await page.$eval('#canvas-a .box.selected', (e) => e.getAttribute('data-key'))).toBe('n2');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('a file dropped on an open model can be compared with it, side by side', async () => {
     // Small exports (the transfer into the page goes through base64).
     const small = shots
       ? [
@@ -378,7 +557,7 @@ describe('compare', () => {
     await page.click('#choice-compare');
     await page.waitForFunction(() => document.title.startsWith('model19.onnx'));
     await ready(page);
-    await expectLogitDiff(page);
+    await expectLogitDiff(page, true);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -135,10 +135,16 @@ describe('pdseg graph: compare and --source (issue 7)', () => {
     JSON.parse(/id="pdseg-model">([\s\S]*?)<\/script>/.exec(await readFile(html, 'utf8'))![1]!) as {
       nodes: unknown[];
       sources?: Record<string, string>;
-      compare?: { before: string; added: Array<{ name: string }>; removed: unknown[] };
+      compare?: {
+        before: string;
+        added: Array<{ name: string }>;
+        removed: unknown[];
+        pairs?: Array<[number, number]>;
+        beforeGraph?: { nodes: Array<{ name: string }> };
+      };
     };
 
-  it('pdseg graph A B shows B with what differs from A', async () => {
+  it('pdseg graph A B embeds both models for the side-by-side page, with what differs', async () => {
     const a = join(dir, 'a.onnx');
     const b = join(dir, 'b.onnx');
     await writeFile(a, bytesOf(chainModel(12, (i) => `stage${i % 3}/op${i}`)));
@@ -151,6 +157,11 @@ describe('pdseg graph: compare and --source (issue 7)', () => {
     expect(g.nodes).toHaveLength(13);
     expect(g.compare!.before).toBe('a.onnx');
     expect(g.compare!.added.map((n) => n.name)).toEqual(['stage0/op12']);
+    // A is embedded for the left pane; its 12 ops pair with B's first 12.
+    expect(g.compare!.beforeGraph!.nodes.map((n) => n.name)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `stage${i % 3}/op${i}`),
+    );
+    expect(g.compare!.pairs).toEqual(Array.from({ length: 12 }, (_, i) => [i, i]));
   });
 
   it('--source DIR embeds the Python files named by a __model__’s op_callstack', async () => {

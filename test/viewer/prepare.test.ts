@@ -89,7 +89,7 @@ describe('compareForView', () => {
     return b.graph;
   };
 
-  it('lists added and removed nodes, attribute and parameter changes, pointing into the drawn graph', () => {
+  it('lists added and removed nodes, attribute and parameter changes, pointing into both graphs', () => {
     const before = net(2, false);
     const after = net(19, true);
     const c = compareForView(before, after, 'a.onnx');
@@ -97,13 +97,20 @@ describe('compareForView', () => {
     expect(c.added).toEqual([{ name: 'body/gate', opType: 'Sigmoid', node: 2 }]);
     expect(c.removed).toEqual([]);
     expect(c.parameters).toEqual([
-      { name: 'logit_w', before: 'float32[2×4×1×1]', after: 'float32[19×4×1×1]', node: 3 },
+      { name: 'logit_w', before: 'float32[2×4×1×1]', after: 'float32[19×4×1×1]', node: 3, nodeA: 2 },
     ]);
-    expect(c.attributes.map((a) => [a.name, a.attribute, a.before, a.after, a.node])).toEqual([
-      ['softmax', 'axis', '1', '-1', 4],
+    expect(c.attributes.map((a) => [a.name, a.attribute, a.before, a.after, a.nodeA, a.node])).toEqual([
+      ['softmax', 'axis', '1', '-1', 3, 4],
+    ]);
+    // Every node of the before graph has its partner; the inserted gate has none.
+    expect(c.pairs).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 3],
+      [3, 4],
     ]);
     const back = compareForView(after, before, 'b.onnx');
-    expect(back.removed).toEqual([{ name: 'body/gate', opType: 'Sigmoid' }]);
+    expect(back.removed).toEqual([{ name: 'body/gate', opType: 'Sigmoid', nodeA: 2 }]);
   });
 });
 

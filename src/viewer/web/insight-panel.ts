@@ -12,6 +12,8 @@ export interface InsightActions {
   goToNode(node: number): void;
   /** Select a group by its `'/'`-joined scope key. */
   goToKey(key: string): void;
+  /** Side-by-side compare: shows a difference in both panes (node in A, node in B). */
+  goToPair?(a: number | undefined, b: number | undefined): void;
 }
 
 function section(root: HTMLElement, title: string, cls: string): HTMLElement {
@@ -107,15 +109,24 @@ export function showGroupInsight(
   }
 }
 
-function nodeRow(parent: HTMLElement, text: string, node: number | undefined, actions: InsightActions): void {
+/** A difference entry; `node` indexes the drawn (after) graph, `nodeA` the before graph. */
+function nodeRow(
+  parent: HTMLElement,
+  text: string,
+  node: number | undefined,
+  actions: InsightActions,
+  nodeA?: number,
+): void {
   const row = h('div', 'diff-row');
-  if (node === undefined) row.appendChild(h('span', 'mono', text));
+  const pair = actions.goToPair;
+  if (node === undefined && (nodeA === undefined || !pair)) row.appendChild(h('span', 'mono', text));
   else {
     const a = h('a', 'mono', text);
     a.href = '#';
     a.addEventListener('click', (e) => {
       e.preventDefault();
-      actions.goToNode(node);
+      if (pair) pair(nodeA, node);
+      else if (node !== undefined) actions.goToNode(node);
     });
     row.appendChild(a);
   }
@@ -153,7 +164,7 @@ export function showCompare(root: HTMLElement, compare: ViewCompare, actions: In
     'parameters',
     (box) => {
       for (const p of compare.parameters)
-        nodeRow(box, `${p.name}: ${p.before} → ${p.after}`, p.node, actions);
+        nodeRow(box, `${p.name}: ${p.before} → ${p.after}`, p.node, actions, p.nodeA);
     },
     compare.parameters.length,
   );
@@ -162,7 +173,13 @@ export function showCompare(root: HTMLElement, compare: ViewCompare, actions: In
     'attributes',
     (box) => {
       for (const c of compare.attributes.slice(0, 200))
-        nodeRow(box, `${c.name} ${c.attribute}: ${c.before ?? '—'} → ${c.after ?? '—'}`, c.node, actions);
+        nodeRow(
+          box,
+          `${c.name} ${c.attribute}: ${c.before ?? '—'} → ${c.after ?? '—'}`,
+          c.node,
+          actions,
+          c.nodeA,
+        );
     },
     compare.attributes.length,
   );
@@ -179,7 +196,7 @@ export function showCompare(root: HTMLElement, compare: ViewCompare, actions: In
     'removed',
     (box) => {
       for (const c of compare.removed.slice(0, 200))
-        nodeRow(box, `${c.opType}  ${c.name}`, undefined, actions);
+        nodeRow(box, `${c.opType}  ${c.name}`, undefined, actions, c.nodeA);
     },
     compare.removed.length,
   );

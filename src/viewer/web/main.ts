@@ -6,6 +6,7 @@
 import { openModel } from '../adapters/index.js';
 import type { LayoutRequest, LayoutResult } from '../layout-engine.js';
 import type { ViewGraph } from '../model.js';
+import { SideBySide } from './compare-view.js';
 import { clear, h } from './dom.js';
 import { type LayoutRunner, Viewer, type ViewerUi } from './view.js';
 import type { AnalysisJob, AnalysisRequest, AnalysisResults, LayoutJob, LayoutReply } from './worker.js';
@@ -67,6 +68,13 @@ interface Hooks {
   autoGroup(): Promise<void>;
   /** Opens bytes as the "after" model compared with the open one. */
   compareWith(bytes: Uint8Array, name: string): Promise<void>;
+  /** Side-by-side compare: the left pane (A, before) and the link between the panes. */
+  viewerA?: Viewer;
+  pair?: SideBySide;
+  /** Switches a comparison between two panes (`side`) and one highlighted graph (`single`). */
+  setCompareMode(mode: 'side' | 'single'): Promise<void>;
+  /** Resolves when every pane has drawn its queued layouts. */
+  idle(): Promise<void>;
 }
 
 function main(): void {
@@ -88,6 +96,9 @@ function main(): void {
   let current: { graph: ViewGraph; name: string } | undefined;
   /** Set while auto-group is on: the graph with the synthetic scopes. */
   let grouped: ViewGraph | undefined;
+  /** The side-by-side compare while one is shown, and how comparisons are shown. */
+  let pair: SideBySide | undefined;
+  let compareMode: 'side' | 'single' = 'side';
   const hooks: Hooks = {
     state: 'loading',
     open: (bytes, name) => openBytes(bytes, name),
@@ -98,10 +109,15 @@ function main(): void {
     },
     autoGroup: () => toggleAutoGroup(),
     compareWith: (bytes, name) => compareBytes(bytes, name),
+    setCompareMode: (mode) => setCompareMode(mode),
+    idle: async () => {
+      await (pair ? pair.idle() : viewer?.idle());
+    },
     expandGroup: async (id) => {
       if (!viewer) throw new Error('no model is open');
       const t0 = performance.now();
       await viewer.expand(id);
+      if (pair) await pair.idle();
       await new Promise((r) => requestAnimationFrame(() => r(undefined)));
       return performance.now() - t0;
     },
@@ -131,7 +147,28 @@ function main(): void {
       current = { graph, name };
       grouped = undefined;
     }
+    pair?.dispose();
+    pair = undefined;
+    const before = graph.compare?.beforeGraph;
+    const split = before !== undefined && compareMode === 'side';
+    $('stage').classList.toggle('split', split);
+    const modeButton = $('btn-compare-mode');
+    modeButton.hidden = before === undefined;
+    modeButton.textContent = compareMode === 'side' ? 'Single view' : 'Side by side';
+    $('btn-sync').hidden = !split;
+    // issue 7 "Compare": A (before) in the left pane, sharing the sidebar with B.
+    const viewerA =
+      split && graph.compare
+        ? new Viewer(
+            paneUi(graph.compare.before),
+            { ...before, compare: graph.compare },
+            graph.compare.before,
+            run,
+            'before',
+          )
+        : undefined;
     viewer = new Viewer(ui, graph, name, run);
+    hooks.viewerA = viewerA;
     const source = viewer.sourcePane !== undefined;
     $('btn-source').hidden = !source;
     $('app').classList.toggle('with-source', source && !$('btn-source').classList.contains('off'));
@@ -142,14 +179,56 @@ function main(): void {
     auto.textContent = grouped !== undefined ? 'Auto-group ✓' : 'Auto-group';
     hooks.viewer = viewer;
     document.title = `${name || graph.name || 'model'} · pdseg graph`;
-    await viewer.relayout();
-    viewer.canvas.initialView();
+    if (viewerA) {
+      pair = new SideBySide(viewerA, viewer);
+      pair.syncView = $('btn-sync').classList.contains('on');
+      $('label-a').textContent = `A · ${graph.compare?.before ?? ''}`;
+      $('label-b').textContent = `B · ${name}`;
+      await pair.start();
+    } else {
+      await viewer.relayout();
+      viewer.canvas.initialView();
+    }
+    hooks.pair = pair;
     viewer.select(undefined);
     await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     hooks.firstDrawMs ??= performance.now();
     document.body.dataset.firstDraw = String(Math.round(hooks.firstDrawMs));
     setState('ready');
   };
+
+  /** Page elements of the left pane (A): its own canvas and status; the sidebar is shared. */
+  function paneUi(fileName: string): ViewerUi {
+    const detached = <T extends HTMLElement>(tag: string) => document.createElement(tag) as T;
+    const crumb = detached<HTMLElement>('nav');
+    crumb.textContent = fileName;
+    // A fresh element each time: an earlier pane's listeners stay with the old one.
+    const old = document.getElementById('canvas-a')!;
+    const svg = old.cloneNode(false) as unknown as SVGSVGElement;
+    old.replaceWith(svg);
+    svg.classList.add('graph');
+    return {
+      svg,
+      details: ui.details,
+      empty: ui.empty,
+      breadcrumb: crumb,
+      status: $('status-a'),
+      search: detached<HTMLInputElement>('input'),
+      results: detached<HTMLOListElement>('ol'),
+    };
+  }
+
+  /** Shows the open comparison in two panes or as one highlighted graph. */
+  async function setCompareMode(mode: 'side' | 'single'): Promise<void> {
+    compareMode = mode;
+    if (!current?.graph.compare) return;
+    setState('loading');
+    try {
+      await show(current.graph, current.name, true);
+    } catch (e) {
+      fail('Cannot show the comparison', e instanceof Error ? e.message : String(e));
+    }
+  }
 
   /** Decodes a file and runs the first-view analysis (shapes, repeated blocks) in the worker. */
   async function decode(bytes: Uint8Array, name: string): Promise<ViewGraph | undefined> {
@@ -180,12 +259,12 @@ function main(): void {
     const after = await decode(bytes, name);
     if (!after) return;
     try {
-      const compare = await analyse({
-        task: 'compare',
-        before: before.graph,
-        after,
-        beforeName: before.name,
-      });
+      // A model shown as a comparison is compared again as itself (not with its own before).
+      const { compare: _earlier, ...beforeGraph } = before.graph;
+      const compare = {
+        ...(await analyse({ task: 'compare', before: beforeGraph, after, beforeName: before.name })),
+        beforeGraph,
+      };
       // A dropped file carries no source text: the open model's (same code, usually) stands in.
       const sources = after.sources ?? before.graph.sources;
       await show({ ...after, compare, ...(sources ? { sources } : {}) }, name);
@@ -223,9 +302,20 @@ function main(): void {
   };
 
   // Toolbar.
-  $('btn-expand').addEventListener('click', () => void viewer?.expandAll());
-  $('btn-collapse').addEventListener('click', () => void viewer?.collapseAll());
-  $('btn-fit').addEventListener('click', () => viewer?.canvas.fit());
+  $('btn-expand').addEventListener('click', () => void (pair ? pair.all(true) : viewer?.expandAll()));
+  $('btn-collapse').addEventListener('click', () => void (pair ? pair.all(false) : viewer?.collapseAll()));
+  $('btn-fit').addEventListener('click', () => (pair ? pair.fit() : viewer?.canvas.fit()));
+  $('btn-compare-mode').addEventListener(
+    'click',
+    () => void setCompareMode(compareMode === 'side' ? 'single' : 'side'),
+  );
+  $('btn-sync').addEventListener('click', () => {
+    const b = $('btn-sync');
+    b.classList.toggle('on');
+    const on = b.classList.contains('on');
+    b.textContent = on ? 'Sync view ✓' : 'Sync view';
+    if (pair) pair.syncView = on;
+  });
   $('btn-svg').addEventListener('click', () => viewer?.downloadSvg());
   $('btn-png').addEventListener('click', () => void viewer?.downloadPng());
   $('btn-autogroup').addEventListener('click', () => void toggleAutoGroup());

@@ -25,6 +25,8 @@ export interface CanvasHooks {
   background(): void;
   /** Called after each cull with the number of DOM items drawn. */
   drawn?(count: number): void;
+  /** Called after each transform change (pan, zoom, fit); side-by-side compare follows it. */
+  moved?(): void;
 }
 
 /** Screen-space transform: screen = world × k + t. */
@@ -223,6 +225,7 @@ export class GraphCanvas {
   setTransform(t: ViewTransform): void {
     this.t = { k: Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, t.k)), tx: t.tx, ty: t.ty };
     this.schedule(false);
+    this.hooks.moved?.();
   }
 
   /** Zooms by `factor` around screen point (cx, cy). */

@@ -46,6 +46,24 @@ export interface ViewerUi {
 /** Most visible boxes "expand all" will open on a huge model before it stops. */
 const EXPAND_ALL_BUDGET = 6000;
 
+/** Which side of a comparison a viewer draws: `before` (left pane, A) or `after` (B, the default). */
+export type CompareSide = 'before' | 'after';
+
+/**
+ * Calls from a viewer to the side-by-side compare that links two of them (issue 7, "Compare").
+ * Each is made synchronously when the user acts, before any layout runs.
+ */
+export interface ViewerLink {
+  /** The user selected an item (or cleared the selection) in this pane. */
+  selected(key: string | undefined): void;
+  /** The set of expanded groups changed (a relayout follows). */
+  expanded(): void;
+  /** The pan/zoom transform changed. */
+  moved(): void;
+  /** A difference in the sidebar was clicked: its node in A and in B. */
+  goToPair(a: number | undefined, b: number | undefined): void;
+}
+
 /** Parses an item key (`n12`, `g3`, `i0`). */
 export function parseKey(key: string): HItem {
   const kind = key[0] === 'n' ? 'node' : key[0] === 'g' ? 'group' : 'io';
@@ -72,8 +90,19 @@ export class Viewer {
   /** Nodes highlighted from the source pane. */
   highlighted: number[] = [];
   private diffMarks = new Map<string, string[]>();
+  /** Side of the comparison this viewer draws. */
+  readonly side: CompareSide;
+  /** Set by the side-by-side compare while it links this viewer with its counterpart. */
+  link: ViewerLink | undefined;
 
-  constructor(ui: ViewerUi, graph: ViewGraph, fileName: string, run: LayoutRunner) {
+  constructor(
+    ui: ViewerUi,
+    graph: ViewGraph,
+    fileName: string,
+    run: LayoutRunner,
+    side: CompareSide = 'after',
+  ) {
+    this.side = side;
     this.ui = ui;
     this.graph = inlineSubgraphs(graph);
     this.fileName = fileName;
@@ -90,7 +119,11 @@ export class Viewer {
         const item = parseKey(key);
         if (item.kind === 'group' && this.expanded.has(item.index)) void this.toggle(item.index);
       },
-      background: () => this.select(undefined),
+      background: () => {
+        this.select(undefined);
+        this.link?.selected(undefined);
+      },
+      moved: () => this.link?.moved(),
     });
     ui.empty.hidden = true;
     if (ui.source) {
@@ -111,17 +144,27 @@ export class Viewer {
     this.select(undefined);
   }
 
-  /** Classes for the comparison: added and changed nodes, and the groups holding them. */
+  /**
+   * Classes for the comparison: in B added (green) and changed (orange) nodes, in A removed
+   * (red) and changed ones; and the groups holding them.
+   */
   private compareMarks(): Map<string, string[]> {
     const c = this.graph.compare!;
     const marks = new Map<string, string[]>();
     const mark = (node: number | undefined, cls: string) => {
       if (node === undefined) return;
       const k = `n${node}`;
-      if (!marks.get(k)?.includes('diff-added')) marks.set(k, [cls]);
+      const own = marks.get(k);
+      if (!own?.includes('diff-added') && !own?.includes('diff-removed')) marks.set(k, [cls]);
       for (let g = this.hier.nodeGroup[node]!; g > 0; g = this.hier.groups[g]!.parent)
         marks.set(`g${g}`, ['diff-inside']);
     };
+    if (this.side === 'before') {
+      for (const r of c.removed) mark(r.nodeA, 'diff-removed');
+      for (const a of c.attributes) mark(a.nodeA, 'diff-changed');
+      for (const p of c.parameters) mark(p.nodeA, 'diff-changed');
+      return marks;
+    }
     for (const a of c.added) mark(a.node, 'diff-added');
     for (const a of c.attributes) mark(a.node, 'diff-changed');
     for (const p of c.parameters) mark(p.node, 'diff-changed');
@@ -151,13 +194,38 @@ export class Viewer {
   }
 
   private insightActions(): InsightActions {
+    const link = this.link;
     return {
       goToNode: (n) => void this.reveal(n),
       goToKey: (key) => {
         const g = this.groupByPath(key);
         if (g !== undefined) void this.revealGroup(g);
       },
+      ...(link ? { goToPair: (a: number | undefined, b: number | undefined) => link.goToPair(a, b) } : {}),
     };
+  }
+
+  /** Resolves when every queued layout has been drawn. */
+  async idle(): Promise<void> {
+    for (let p = this.busy; ; p = this.busy) {
+      await p;
+      if (p === this.busy) return;
+    }
+  }
+
+  /** Replaces the expanded groups (side-by-side compare) and redraws. */
+  setExpanded(groups: Iterable<number>): Promise<void> {
+    this.expanded.clear();
+    for (const g of groups) this.expanded.add(g);
+    return this.relayout();
+  }
+
+  /** Centre of a drawn box in world coordinates, if it is in the scene. */
+  boxCenter(key: string): { x: number; y: number } | undefined {
+    const i = this.scene?.index.get(key);
+    if (i === undefined || !this.scene) return undefined;
+    const b = this.scene.boxes[i]!;
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
   }
 
   /** Serialises UI work so fast clicks cannot interleave layouts. */
@@ -168,6 +236,7 @@ export class Viewer {
 
   /** Lays out what changed and redraws, keeping `anchor`'s box still on screen. */
   relayout(anchor?: string): Promise<void> {
+    this.link?.expanded();
     return this.queue(async () => {
       const before = this.anchorPos(anchor);
       for (;;) {
@@ -240,10 +309,12 @@ export class Viewer {
     if (item.kind === 'group') {
       const open = this.expanded.has(item.index);
       this.select(key);
+      this.link?.selected(key);
       if (!open || header) await this.toggle(item.index);
       return;
     }
     this.select(key);
+    this.link?.selected(key);
   }
 
   /** Expands or collapses a group in place. */
@@ -289,21 +360,24 @@ export class Viewer {
     this.canvas.initialView();
   }
 
-  /** Expands a node's ancestors, centres and selects it. */
-  async reveal(node: number): Promise<void> {
+  /**
+   * Expands a node's ancestors, centres and selects it; `quiet` (the counterpart pane of a
+   * comparison) leaves the sidebar and the centring to the caller.
+   */
+  async reveal(node: number, quiet = false): Promise<void> {
     for (const g of groupsToReveal(this.hier, node)) this.expanded.add(g);
     await this.relayout();
-    this.select(`n${node}`);
-    this.centerKey(`n${node}`);
+    this.select(`n${node}`, quiet);
+    if (!quiet) this.centerKey(`n${node}`);
   }
 
-  /** Shows a group: expands its ancestors, selects and centres it. */
-  async revealGroup(group: number): Promise<void> {
+  /** Shows a group: expands its ancestors, selects and centres it (`quiet`: see {@link reveal}). */
+  async revealGroup(group: number, quiet = false): Promise<void> {
     for (let g = this.hier.groups[group]!.parent; g > 0; g = this.hier.groups[g]!.parent)
       this.expanded.add(g);
     await this.relayout();
-    this.select(`g${group}`);
-    this.centerKey(`g${group}`);
+    this.select(`g${group}`, quiet);
+    if (!quiet) this.centerKey(`g${group}`);
   }
 
   /** Centres the canvas on a box. */
@@ -320,10 +394,11 @@ export class Viewer {
     } else this.canvas.centerOn(b.x + b.width / 2, b.y + b.height / 2);
   }
 
-  /** Selects an item and shows it in the sidebar and breadcrumb. */
-  select(key: string | undefined): void {
+  /** Selects an item and shows it in the sidebar and breadcrumb (`quiet`: only on the canvas). */
+  select(key: string | undefined, quiet = false): void {
     this.selected = key;
     this.canvas.select(key);
+    if (quiet) return;
     const actions = {
       goToNode: (n: number) => void this.reveal(n),
       goToGroup: (g: number) => void this.revealGroup(g),
@@ -401,7 +476,7 @@ export class Viewer {
       );
       const go = () => {
         list.hidden = true;
-        void this.reveal(hit.node);
+        void this.reveal(hit.node).then(() => this.link?.selected(`n${hit.node}`));
       };
       li.addEventListener('click', go);
       li.addEventListener('keydown', (e) => {
@@ -436,7 +511,10 @@ export class Viewer {
         }
       }
     }
-    if (target !== undefined) void this.reveal(target);
+    if (target !== undefined) {
+      const t = target;
+      void this.reveal(t).then(() => this.link?.selected(`n${t}`));
+    }
   }
 
   /** The whole current view as SVG text. */
