@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { buildPredictGraph, INPUT_NAME, OUTPUT_NAME } from '../models/model-builder.js';
-import { encodeModelChunks } from '../onnx/encode.js';
+import { encodeModelStream } from '../onnx/encode.js';
 import { repositoryRoot } from '../onnx/source-location.js';
 import { openCheckpoint } from '../paddle/checkpoint.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -77,62 +77,64 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
   const checkpoint = await openCheckpoint(checkpointPath, {
     expectedNames: builder.params.map((p) => p.name),
   });
-  let weights: Awaited<ReturnType<typeof loadWeights>>;
+  // The checkpoint stays open until model.onnx is written: every parameter is checked
+  // first, and its data is read while the file is written (reading overlaps writing).
   try {
-    weights = await loadWeights(builder.params, builder.initializers, checkpoint, {
+    const weights = await loadWeights(builder.params, builder.initializers, checkpoint, {
       skipMismatch: options.skipMismatch,
       onEvent: emit,
       checkpointPath: testModel,
+      lazy: true,
     });
+    if (weights.skipped.length > 0) {
+      emit({
+        type: 'warn',
+        task: 'weights',
+        message:
+          `[SKIP] ${weights.skipped.length} parameter(s) kept their initial values because of --skip-mismatch: ` +
+          `${weights.skipped.join(', ')}. The exported model is NOT fully the trained network.`,
+      });
+    }
+    if (options.verbose && weights.unused.length > 0) {
+      emit({
+        type: 'info',
+        task: 'weights',
+        message: `checkpoint variables the network does not use (ignored): ${weights.unused.join(', ')}`,
+      });
+    }
+    const model = builder.toModel({
+      producerVersion: pdsegVersion(),
+      metadata: modelMetadata(cfg, { version: pdsegVersion(), input: INPUT_NAME, output: OUTPUT_NAME }),
+      docString: `PaddleSeg v0.7 ${cfg.MODEL.MODEL_NAME} exported by pdseg from ${testModel}`,
+    });
+    const saveDir = resolve(cwd, cfg.FREEZE.SAVE_DIR);
+    await mkdir(saveDir, { recursive: true });
+    const modelPath = join(saveDir, MODEL_FILENAME);
+    await writeFileAtomic(modelPath, encodeModelStream(model));
+    emit({
+      type: 'done',
+      task: 'weights',
+      message: `loaded ${weights.loaded} parameters (${weights.bytes} bytes)`,
+    });
+    emit({ type: 'info', task: 'export', message: 'Inference model exported!' });
+    emit({ type: 'info', task: 'export', message: 'Exporting inference model config...' });
+    const deployPath = join(saveDir, 'deploy.yaml');
+    await writeFileAtomic(deployPath, deployYaml(cfg));
+    emit({
+      type: 'info',
+      task: 'export',
+      message: `Inference model saved : [${join(cfg.FREEZE.SAVE_DIR, 'deploy.yaml')}]`,
+    });
+    return {
+      modelPath,
+      deployPath,
+      loaded: weights.loaded,
+      skipped: weights.skipped,
+      unused: weights.unused,
+      weightBytes: weights.bytes,
+      nodes: model.graph.node.length,
+    };
   } finally {
     await checkpoint.close();
   }
-  emit({
-    type: 'done',
-    task: 'weights',
-    message: `loaded ${weights.loaded} parameters (${weights.bytes} bytes)`,
-  });
-  if (weights.skipped.length > 0) {
-    emit({
-      type: 'warn',
-      task: 'weights',
-      message:
-        `[SKIP] ${weights.skipped.length} parameter(s) kept their initial values because of --skip-mismatch: ` +
-        `${weights.skipped.join(', ')}. The exported model is NOT fully the trained network.`,
-    });
-  }
-  if (options.verbose && weights.unused.length > 0) {
-    emit({
-      type: 'info',
-      task: 'weights',
-      message: `checkpoint variables the network does not use (ignored): ${weights.unused.join(', ')}`,
-    });
-  }
-  const model = builder.toModel({
-    producerVersion: pdsegVersion(),
-    metadata: modelMetadata(cfg, { version: pdsegVersion(), input: INPUT_NAME, output: OUTPUT_NAME }),
-    docString: `PaddleSeg v0.7 ${cfg.MODEL.MODEL_NAME} exported by pdseg from ${testModel}`,
-  });
-  const saveDir = resolve(cwd, cfg.FREEZE.SAVE_DIR);
-  await mkdir(saveDir, { recursive: true });
-  const modelPath = join(saveDir, MODEL_FILENAME);
-  await writeFileAtomic(modelPath, encodeModelChunks(model));
-  emit({ type: 'info', task: 'export', message: 'Inference model exported!' });
-  emit({ type: 'info', task: 'export', message: 'Exporting inference model config...' });
-  const deployPath = join(saveDir, 'deploy.yaml');
-  await writeFileAtomic(deployPath, deployYaml(cfg));
-  emit({
-    type: 'info',
-    task: 'export',
-    message: `Inference model saved : [${join(cfg.FREEZE.SAVE_DIR, 'deploy.yaml')}]`,
-  });
-  return {
-    modelPath,
-    deployPath,
-    loaded: weights.loaded,
-    skipped: weights.skipped,
-    unused: weights.unused,
-    weightBytes: weights.bytes,
-    nodes: model.graph.node.length,
-  };
 }

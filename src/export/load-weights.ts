@@ -30,6 +30,13 @@ export interface LoadWeightsOptions {
   onEvent?: ProgressSink;
   /** Where the checkpoint is, for messages. */
   checkpointPath: string;
+  /**
+   * Check every parameter now but read its data only when the model is written: each
+   * initializer gets a `rawDataSource` instead of `rawData` (see `encodeModelStream`), so
+   * reading overlaps writing and the weights are never all in memory. The source must stay
+   * open until the model is written.
+   */
+  lazy?: boolean;
 }
 
 /** What {@link loadWeights} did. */
@@ -121,12 +128,17 @@ export async function loadWeights(
       );
       continue;
     }
-    const tensor = await source.read(p.name);
-    target.rawData = bytesOf(tensor.data);
-    bytes += tensor.data.byteLength;
+    const size = 4 * p.dims.reduce((a, b) => a * b, 1);
+    const load = async (): Promise<Uint8Array> => {
+      const data = bytesOf((await source.read(p.name)).data);
+      done += size;
+      emit({ type: 'progress', task: 'weights', done, total, unit: 'bytes' });
+      return data;
+    };
+    if (options.lazy) target.rawDataSource = { byteLength: size, load };
+    else target.rawData = await load();
+    bytes += size;
     loaded++;
-    done += 4 * p.dims.reduce((a, b) => a * b, 1);
-    emit({ type: 'progress', task: 'weights', done, total, unit: 'bytes' });
   }
   const needed = new Set(params.map((p) => p.name));
   const unused = [...(await source.names())].filter((n) => !needed.has(n)).sort();

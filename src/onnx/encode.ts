@@ -8,6 +8,7 @@ import type {
   AttributeProto,
   FunctionProto,
   GraphProto,
+  LazyBytes,
   ModelProto,
   NodeProto,
   StringStringEntry,
@@ -50,6 +51,7 @@ export function writeTensor(w: Writer, t: TensorProto): void {
   packedVarints(w, 7, t.int64Data);
   if (t.name) w.string(8, t.name);
   if (t.rawData) w.bytes(9, t.rawData);
+  else if (t.rawDataSource) w.lazyBytes(9, t.rawDataSource);
   packedFixed(w, 10, t.doubleData, 8);
   packedVarints(w, 11, t.uint64Data);
   if (t.docString) w.string(12, t.docString);
@@ -175,6 +177,48 @@ export function encodeModelChunks(model: ModelProto): Uint8Array[] {
 /** Encodes a model into one byte array. */
 export function encodeModel(model: ModelProto): Uint8Array {
   return writeModel(model).finish();
+}
+
+/**
+ * Encodes a model as a stream of chunks, loading `rawDataSource` fields as the stream
+ * reaches them, with up to `readAhead` loads started early so reading overlaps writing.
+ * Memory stays at a few tensors instead of the whole model.
+ */
+export async function* encodeModelStream(
+  model: ModelProto,
+  options: { readAhead?: number } = {},
+): AsyncGenerator<Uint8Array> {
+  const parts = writeModel(model).finishParts();
+  const readAhead = Math.max(1, options.readAhead ?? 4);
+  const lazy = parts.filter((p): p is LazyBytes => !(p instanceof Uint8Array));
+  const loads: Promise<Uint8Array>[] = [];
+  let started = 0;
+  const startNext = () => {
+    while (started < lazy.length && loads.length < readAhead) {
+      const source = lazy[started++]!;
+      const load = source.load().then((bytes) => {
+        if (bytes.byteLength !== source.byteLength) {
+          throw new RangeError(
+            `lazy raw_data gave ${bytes.byteLength} bytes, ${source.byteLength} were declared`,
+          );
+        }
+        return bytes;
+      });
+      // Awaited in order below; this only keeps an early failure from being reported as unhandled.
+      load.catch(() => {});
+      loads.push(load);
+    }
+  };
+  startNext();
+  for (const part of parts) {
+    if (part instanceof Uint8Array) {
+      yield part;
+      continue;
+    }
+    const bytes = await loads.shift()!;
+    startNext();
+    yield bytes;
+  }
 }
 
 function writeModel(model: ModelProto): Writer {

@@ -115,12 +115,23 @@ export interface StringStringEntry {
   value: string;
 }
 
+/**
+ * Bytes that are read only when the model is written (`encodeModelStream`), so an export
+ * streams weights from the checkpoint to the file instead of holding them all.
+ */
+export interface LazyBytes {
+  readonly byteLength: number;
+  load(): Promise<Uint8Array>;
+}
+
 /** `TensorProto`. Exactly one of the data fields is normally set. */
 export interface TensorProto {
   name: string;
   dims: number[];
   dataType: number;
   rawData?: Uint8Array;
+  /** `raw_data` supplied at write time; used when `rawData` is absent. Never decoded. */
+  rawDataSource?: LazyBytes;
   floatData?: number[];
   int32Data?: number[];
   int64Data?: number[];

@@ -4,6 +4,7 @@
  * TypeScript over Uint8Array, so the browser viewer uses the same code as the CLI.
  */
 import { PdsegError } from '../errors.js';
+import type { LazyBytes } from './types.js';
 
 /** Wire types of the protobuf encoding. */
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
@@ -18,7 +19,7 @@ const TWO_32 = 2 ** 32;
 export class Writer {
   /** Byte fields this large or larger are referenced rather than copied. */
   static readonly referenceThreshold = 64 * 1024;
-  private readonly chunks: Uint8Array[] = [];
+  private readonly chunks: Array<Uint8Array | LazyBytes> = [];
   private buf = new Uint8Array(256);
   private pos = 0;
   private flushedLength = 0;
@@ -109,6 +110,15 @@ export class Writer {
     this.bytes(field, new TextEncoder().encode(text));
   }
 
+  /** Writes a length-delimited bytes field whose content is loaded when the output is written. */
+  lazyBytes(field: number, source: LazyBytes): void {
+    this.tag(field, WireType.LEN);
+    this.varint(source.byteLength);
+    this.flush();
+    this.chunks.push(source);
+    this.flushedLength += source.byteLength;
+  }
+
   /** Writes a nested message built by `build` into a child writer. */
   message(field: number, build: (w: Writer) => void): void {
     const child = new Writer();
@@ -116,16 +126,25 @@ export class Writer {
     this.tag(field, WireType.LEN);
     this.varint(child.length);
     this.flush();
-    for (const c of child.finishChunks()) {
+    for (const c of child.finishParts()) {
       this.chunks.push(c);
-      this.flushedLength += c.length;
+      this.flushedLength += c.byteLength;
     }
   }
 
-  /** The written bytes as chunks (large byte fields by reference). */
-  finishChunks(): Uint8Array[] {
+  /** The written output: byte chunks (large ones by reference) and lazy byte fields. */
+  finishParts(): Array<Uint8Array | LazyBytes> {
     this.flush();
     return this.chunks;
+  }
+
+  /** The written bytes as chunks (large byte fields by reference); no lazy fields allowed. */
+  finishChunks(): Uint8Array[] {
+    const parts = this.finishParts();
+    if (parts.some((p) => !(p instanceof Uint8Array))) {
+      throw new TypeError('the output has lazily loaded byte fields: write it with encodeModelStream');
+    }
+    return parts as Uint8Array[];
   }
 
   /** The written bytes as one array. */

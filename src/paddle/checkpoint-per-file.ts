@@ -40,44 +40,65 @@ async function listFiles(dir: string): Promise<string[]> {
   return files.sort();
 }
 
+/** Header reads kept in flight while a per-file checkpoint is opened. */
+const HEADER_READS_IN_FLIGHT = 8;
+
+/** The entry of one variable file, or undefined when the file is not a tensor record. */
+async function readEntry(dir: string, file: string): Promise<Entry | undefined> {
+  const name = relative(dir, file).split(sep).join('/');
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    let header: Awaited<ReturnType<typeof readHeaderAt>>;
+    try {
+      header = await readHeaderAt(fh, 0, size, `"${file}"`);
+    } catch {
+      return undefined; // not a tensor record: not listed (README, __model__, …)
+    }
+    if (header === undefined) return undefined;
+    const entry: Entry = {
+      info: { name, dims: header.dims, dtype: header.dtype },
+      file,
+      dataOffset: header.headerLength,
+      dataLength: header.dataLength,
+      lod: header.lod,
+    };
+    const expected = header.headerLength + header.dataLength;
+    if (expected !== size) {
+      entry.broken =
+        size < expected
+          ? `"${file}", variable "${name}": the file has ${size} bytes but its header announces [${header.dims.join(',')}] ${header.dtype}, ${expected} bytes (truncated); download or save the checkpoint again`
+          : `"${file}", variable "${name}": ${size - expected} bytes follow the record (a combined file, or a damaged one)`;
+    }
+    return entry;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Opens `dir` as a per-file checkpoint. Files that are not §9.7 records (README, download
  * markers, `__model__`) are not listed. Throws `WEIGHT_FORMAT` when no file is a complete record.
  */
 export async function openPerFile(dir: string): Promise<Checkpoint> {
+  const files = await listFiles(dir);
+  // Headers are read with a few files in flight: the zoo's layout is hundreds of small
+  // open/read/close round trips, which dominate opening when done one after another.
+  const found: Array<Entry | undefined> = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      found[i] = await readEntry(dir, files[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: HEADER_READS_IN_FLIGHT }, worker));
   const entries = new Map<string, Entry>();
   const brokenNotes: string[] = [];
-  for (const file of await listFiles(dir)) {
-    const name = relative(dir, file).split(sep).join('/');
-    const fh = await open(file, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      let header: Awaited<ReturnType<typeof readHeaderAt>>;
-      try {
-        header = await readHeaderAt(fh, 0, size, `"${file}"`);
-      } catch {
-        continue; // not a tensor record: not listed (README, __model__, …)
-      }
-      if (header === undefined) continue;
-      const entry: Entry = {
-        info: { name, dims: header.dims, dtype: header.dtype },
-        file,
-        dataOffset: header.headerLength,
-        dataLength: header.dataLength,
-        lod: header.lod,
-      };
-      const expected = header.headerLength + header.dataLength;
-      if (expected !== size) {
-        entry.broken =
-          size < expected
-            ? `"${file}", variable "${name}": the file has ${size} bytes but its header announces [${header.dims.join(',')}] ${header.dtype}, ${expected} bytes (truncated); download or save the checkpoint again`
-            : `"${file}", variable "${name}": ${size - expected} bytes follow the record (a combined file, or a damaged one)`;
-        brokenNotes.push(entry.broken);
-      }
-      entries.set(name, entry);
-    } finally {
-      await fh.close();
-    }
+  for (const entry of found) {
+    if (!entry) continue;
+    entries.set(entry.info.name, entry);
+    if (entry.broken) brokenNotes.push(entry.broken);
   }
   const complete = [...entries.values()].filter((e) => !e.broken).length;
   if (complete === 0) {

@@ -5,7 +5,7 @@
  * Debian's python3-onnx checker on the exported file.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -166,5 +166,18 @@ describe('exportModel', () => {
     const e = await rejection(exportModel(fx.cfg, { cwd: fx.dir }));
     expect(isPdsegError(e, 'WEIGHT_MISSING')).toBe(true);
     expect(e.message).toContain('TEST.TEST_MODEL directory "./checkpoint"');
+  });
+
+  test('a parameter file that turns out truncated while writing leaves the previous model.onnx intact', async () => {
+    const fx = await makePspnetFixture({ dir: join(tmp.dir, 'truncated') });
+    const before = readFileSync(fx.modelPath);
+    // Weights are read while model.onnx is streamed out: cut a late parameter's data short.
+    const file = join(fx.checkpointDir, 'logit', 'weights');
+    writeFileSync(file, readFileSync(file).subarray(0, 100));
+    const e = await rejection(exportModel(fx.cfg, { cwd: fx.dir }));
+    expect(isPdsegError(e, 'WEIGHT_FORMAT')).toBe(true);
+    expect(e.message).toContain('logit/weights');
+    expect(readFileSync(fx.modelPath).equals(before)).toBe(true);
+    expect(readdirSync(fx.saveDir).sort()).toEqual(['deploy.yaml', 'model.onnx']);
   });
 });

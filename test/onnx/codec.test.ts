@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PdsegError } from '../../src/errors.js';
 import { decodeModel, tensorValues } from '../../src/onnx/decode.js';
-import { encodeModel, encodeModelChunks } from '../../src/onnx/encode.js';
+import { encodeModel, encodeModelChunks, encodeModelStream } from '../../src/onnx/encode.js';
 import { AttributeType, type ModelProto, TensorDataType } from '../../src/onnx/types.js';
 import { Reader, Writer } from '../../src/onnx/wire.js';
 import { ROOT, tempDir } from '../helpers.js';
@@ -149,5 +149,40 @@ describe('ONNX decoder errors', () => {
   it('rejects text that is not a model', () => {
     const bytes = new TextEncoder().encode('this is not an onnx model\n');
     expect(() => decodeModel(bytes)).toThrow(/ONNX|decode|not an ONNX model/);
+  });
+});
+
+describe('ONNX streaming encoder', () => {
+  const withLazyWeights = (load: (bytes: Uint8Array) => Promise<Uint8Array>) => {
+    const model = decodeModel(refBytes);
+    for (const t of model.graph.initializer) {
+      if (!t.rawData) continue;
+      const bytes = t.rawData;
+      t.rawData = undefined;
+      t.rawDataSource = { byteLength: bytes.byteLength, load: () => load(bytes) };
+    }
+    return { model };
+  };
+  const collect = async (it: AsyncIterable<Uint8Array>) => {
+    const parts: Uint8Array[] = [];
+    for await (const p of it) parts.push(p);
+    return Buffer.concat(parts);
+  };
+
+  it('loads lazy raw_data while streaming and writes the same bytes as the eager encoder', async () => {
+    let loads = 0;
+    const { model } = withLazyWeights(async (b) => {
+      loads++;
+      return b;
+    });
+    const streamed = await collect(encodeModelStream(model, { readAhead: 1 }));
+    expect(loads).toBe(1);
+    expect(streamed.equals(Buffer.from(refBytes))).toBe(true);
+    expect(() => encodeModelChunks(model)).toThrow(/encodeModelStream/);
+  });
+
+  it('fails when a lazy source returns another length than it declared', async () => {
+    const { model } = withLazyWeights(async (b) => b.subarray(1));
+    await expect(collect(encodeModelStream(model))).rejects.toThrow(/declared/);
   });
 });
