@@ -2,6 +2,7 @@
  * `pdseg graph <model>` (issue 6): opens an ONNX or Paddle model in the browser viewer,
  * served locally, or writes one self-contained HTML file with `--html`.
  */
+import { sep } from 'node:path';
 import type { Command } from 'commander';
 import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
@@ -29,6 +30,16 @@ async function openBrowser(url: string): Promise<void> {
   const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => undefined);
   child.unref();
+}
+
+/** The shortest trailing part of `path` (whole segments) that differs from `other`'s. */
+function distinctTail(path: string, other: string): string {
+  const a = path.split(sep);
+  const b = other.split(sep);
+  for (let n = 1; n <= a.length; n++) {
+    if (a.slice(-n).join('/') !== b.slice(-n).join('/')) return a.slice(-n).join('/');
+  }
+  return a.join('/');
 }
 
 async function run(
@@ -67,8 +78,13 @@ async function run(
     const second = await load(other);
     const { compareForView } = await import('../viewer/compare.js');
     // The page draws A and B side by side (A = beforeGraph, left pane) or B alone with marks.
-    const compare = { ...compareForView(graph, second.graph, first.loaded.fileName), beforeGraph: graph };
-    loaded = second.loaded;
+    // Two exports are often both `freeze_model/model.onnx`: enough of their paths to tell them apart.
+    const label = (l: typeof loaded) =>
+      l.fileName === (l === first.loaded ? second : first).loaded.fileName
+        ? distinctTail(l.path, (l === first.loaded ? second : first).loaded.path)
+        : l.fileName;
+    const compare = { ...compareForView(graph, second.graph, label(first.loaded)), beforeGraph: graph };
+    loaded = { ...second.loaded, fileName: label(second.loaded) };
     graph = { ...second.graph, compare };
     context.out(
       `compare: ${compare.added.length} added, ${compare.removed.length} removed, ${compare.attributes.length} attribute and ${compare.parameters.length} parameter changes\n`,

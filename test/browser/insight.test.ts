@@ -343,7 +343,11 @@ interface PaneHooks {
   expanded: Set<number>;
   groupByPath(path: string): number | undefined;
   boxCenter(key: string): { x: number; y: number } | undefined;
-  canvas: { t: { k: number; tx: number; ty: number }; size(): { width: number; height: number } };
+  canvas: {
+    t: { k: number; tx: number; ty: number };
+    size(): { width: number; height: number };
+    zoomAt(factor: number, cx: number, cy: number): void;
+  };
 }
 
 /** Index of the only Conv in a graph's `logit` scope. */
@@ -388,7 +392,10 @@ const paneState = (page: Page) =>
       const c = key ? v.boxCenter(key) : undefined;
       const t = v.canvas.t;
       const size = v.canvas.size();
+      const logit = v.boxCenter(`g${v.groupByPath('logit')}`);
       return {
+        // Screen position of the logit group's box in its pane.
+        logitAt: logit ? [logit.x * t.k + t.tx, logit.y * t.k + t.ty] : undefined,
         selected: key,
         expanded: [...v.expanded].sort((x, y) => x - y),
         // Where the selected box sits, relative to the pane's centre (px).
@@ -406,7 +413,10 @@ describe('compare', () => {
     const boxes = (pane: string) => page.$$eval(`${pane} [data-key]`, (els) => els.length);
     expect(await boxes('#canvas-a')).toBeGreaterThan(3);
     expect(await boxes('#canvas')).toBe(await boxes('#canvas-a'));
-    expect(await page.$eval('#label-a', (e) => e.textContent)).toBe('A · model.onnx');
+    // Both exports are <folder>/model.onnx: the labels name the folders that differ.
+    const tail = (p: string) => p.split('/').slice(-3).join('/');
+    expect(await page.$eval('#label-a', (e) => e.textContent)).toBe(`A · ${tail(psp50.modelPath)}`);
+    expect(await page.$eval('#label-b', (e) => e.textContent)).toBe(`B · ${tail(classes19)}`);
 
     // Expanding logit in A expands it in B.
     let st = await paneState(page);
@@ -416,6 +426,22 @@ describe('compare', () => {
     st = await paneState(page);
     expect(st.a.expanded).toEqual([st.a.logit]);
     expect(st.b.expanded).toEqual([st.b.logit]);
+    // The panes stay lined up: logit is at the same place in both.
+    for (const k of [0, 1]) expect(Math.abs(st.a.logitAt![k]! - st.b.logitAt![k]!)).toBeLessThan(2);
+    if (shots) {
+      // Zoomed in on logit in B; A follows.
+      await page.evaluate(() => {
+        const v = (window as unknown as CompareWindow).__pdseg.viewer;
+        const c = v.boxCenter(`g${v.groupByPath('logit')}`)!;
+        const t = v.canvas.t;
+        v.canvas.zoomAt(0.95 / t.k, c.x * t.k + t.tx, c.y * t.k + t.ty);
+      });
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Escape'); // the sidebar shows the list of differences
+      await page.click('#btn-source');
+      await page.screenshot({ path: join(shots, 'graph-compare.png') });
+      await page.click('#btn-source');
+    }
 
     // Clicking the logit conv in A selects and centres it in B.
     const graphs = await page.evaluate(() => {
@@ -453,11 +479,6 @@ describe('compare', () => {
     const after = await page.evaluate(() => (window as unknown as CompareWindow).__pdseg.viewerA!.canvas.t);
     expect(after.tx - before.tx).toBeCloseTo(100, 0);
     expect(after.ty - before.ty).toBeCloseTo(30, 0);
-    if (shots) {
-      await page.click('#btn-source');
-      await page.screenshot({ path: join(shots, 'graph-compare.png') });
-      await page.click('#btn-source');
-    }
     await page.click('#btn-sync');
     await page.mouse.move(r.x + 40, r.y + r.height - 40);
     await page.mouse.down();

@@ -64,8 +64,9 @@ export class SideBySide {
   /** Lays out both panes, shows the whole of B and lines A up with it. */
   async start(): Promise<void> {
     await Promise.all([this.a.relayout(), this.b.relayout()]);
+    // A takes B's first view (the panes are equally wide), so aligned parts line up.
     this.b.canvas.initialView();
-    this.a.canvas.initialView();
+    this.drive(() => this.a.canvas.setTransform({ ...this.b.canvas.t }));
     this.realign();
   }
 
@@ -120,8 +121,8 @@ export class SideBySide {
       selected: (key) => {
         if (!this.driving) this.following = this.follow(from, key);
       },
-      expanded: () => {
-        if (!this.driving) this.drive(() => this.syncExpansion(from));
+      expanded: (anchor) => {
+        if (!this.driving) this.drive(() => this.syncExpansion(from, anchor));
       },
       moved: () => {
         if (!this.driving && this.syncView) this.drive(() => this.follower(from));
@@ -143,8 +144,11 @@ export class SideBySide {
     }
   }
 
-  /** Gives the other pane the counterparts of pane `from`'s expanded groups. */
-  private syncExpansion(from: 0 | 1): void {
+  /**
+   * Gives the other pane the counterparts of pane `from`'s expanded groups; the counterpart
+   * of `anchor` (the toggled group) stays still there, as the toggled one does here.
+   */
+  private syncExpansion(from: 0 | 1, anchor?: string): void {
     const side = this.sides[from];
     const other = this.sides[1 - from]!;
     const open = new Set<number>();
@@ -155,7 +159,8 @@ export class SideBySide {
     for (const g of other.viewer.expanded) if (other.groups[g]! < 0) open.add(g);
     const same =
       open.size === other.viewer.expanded.size && [...open].every((g) => other.viewer.expanded.has(g));
-    if (!same) void other.viewer.setExpanded(open);
+    const still = anchor === undefined ? undefined : this.counterpart(from, anchor);
+    if (!same) void other.viewer.setExpanded(open, still);
   }
 
   /** The user selected `key` in pane `from`: select and centre its counterpart in the other. */
@@ -171,11 +176,27 @@ export class SideBySide {
       item.kind === 'node' ? other.reveal(item.index, true) : other.revealGroup(item.index, true),
     );
     await Promise.all([this.a.idle(), this.b.idle()]);
-    // The pane the user clicked stays still; the counterpart is centred at the same zoom.
     const here = this.sides[from].viewer;
-    if (this.syncView)
-      this.centre(from === 0 ? undefined : target, from === 0 ? target : undefined, here.canvas.t.k);
-    else this.drive(() => other.centerKey(target));
+    if (!this.syncView) this.drive(() => other.centerKey(target));
+    else if (item.kind === 'node') {
+      // A node: both panes centre on the pair, at the zoom of the pane clicked.
+      this.centre(from === 0 ? key : target, from === 0 ? target : key, here.canvas.t.k);
+    } else {
+      // A group (often being expanded): the counterpart goes where the clicked one is.
+      const h = here.boxCenter(key!);
+      const c = other.boxCenter(target);
+      if (h && c) {
+        const t = here.canvas.t;
+        this.drive(() =>
+          other.canvas.setTransform({
+            k: t.k,
+            tx: h.x * t.k + t.tx - c.x * t.k,
+            ty: h.y * t.k + t.ty - c.y * t.k,
+          }),
+        );
+        this.realign();
+      }
+    }
   }
 
   /** Centres pane A on `keyA` and B on `keyB` (each when given) at zoom `k`, then re-aligns. */

@@ -56,8 +56,8 @@ export type CompareSide = 'before' | 'after';
 export interface ViewerLink {
   /** The user selected an item (or cleared the selection) in this pane. */
   selected(key: string | undefined): void;
-  /** The set of expanded groups changed (a relayout follows). */
-  expanded(): void;
+  /** The set of expanded groups changed (a relayout follows, keeping `anchor`'s box still). */
+  expanded(anchor: string | undefined): void;
   /** The pan/zoom transform changed. */
   moved(): void;
   /** A difference in the sidebar was clicked: its node in A and in B. */
@@ -214,10 +214,10 @@ export class Viewer {
   }
 
   /** Replaces the expanded groups (side-by-side compare) and redraws. */
-  setExpanded(groups: Iterable<number>): Promise<void> {
+  setExpanded(groups: Iterable<number>, anchor?: string): Promise<void> {
     this.expanded.clear();
     for (const g of groups) this.expanded.add(g);
-    return this.relayout();
+    return this.relayout(anchor);
   }
 
   /** Centre of a drawn box in world coordinates, if it is in the scene. */
@@ -236,7 +236,7 @@ export class Viewer {
 
   /** Lays out what changed and redraws, keeping `anchor`'s box still on screen. */
   relayout(anchor?: string): Promise<void> {
-    this.link?.expanded();
+    this.link?.expanded(anchor);
     return this.queue(async () => {
       const before = this.anchorPos(anchor);
       for (;;) {
