@@ -1,11 +1,19 @@
 /**
- * The one importer of onnxruntime-node (STYLE.md §6). A {@link SegSession} runs a PaddleSeg
+ * The one user of onnxruntime-node (STYLE.md §6). A {@link SegSession} runs a PaddleSeg
  * model on the CPU with graph optimisation `all`, sequential execution (parallel mode halves
  * the speed on this kind of network) and intra-op threads = cores unless set. Models are
  * loaded from bytes, so predict can run an in-memory edited graph.
+ *
+ * onnxruntime-node's `run` computes synchronously on the calling thread (its promise only
+ * defers the start with `setImmediate`), so a session on the main thread would block every
+ * decode, resize and PNG write for the whole inference. The session therefore lives in a
+ * worker thread; the main thread keeps preparing the next images and writing the previous
+ * ones while the network runs (issue 5's pipeline). Inputs are copied to the worker, outputs
+ * are transferred back.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import { messageOf, PdsegError } from '../errors.js';
 
 /** Options of {@link SegSession.create}. */
@@ -24,59 +32,151 @@ export interface OutputTensor {
   data: Uint8Array | Float32Array | BigInt64Array | Int32Array;
 }
 
-/** An onnxruntime inference session with one float32 NCHW input. */
+/** Messages from the worker. */
+type Reply =
+  | { type: 'created'; inputName: string; outputName: string }
+  | { type: 'result'; id: number; dims: number[]; data: OutputTensor['data'] }
+  | { type: 'error'; id?: number; message: string };
+
+/**
+ * The worker's program (CommonJS, run with `eval`, so it works the same from `src/` under
+ * the test runner and from `dist/`). It loads onnxruntime-node from the path resolved here.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ortPath);
+let session;
+parentPort.on('message', async (m) => {
+  try {
+    if (m.type === 'create') {
+      session = await ort.InferenceSession.create(m.bytes, m.options);
+      parentPort.postMessage({ type: 'created', inputName: session.inputNames[0], outputName: session.outputNames[0] });
+    } else if (m.type === 'run') {
+      const input = new ort.Tensor('float32', m.data, m.dims);
+      try {
+        const result = await session.run({ [session.inputNames[0]]: input }, [session.outputNames[0]]);
+        const t = result[session.outputNames[0]];
+        const data = t.data.slice();
+        parentPort.postMessage({ type: 'result', id: m.id, dims: [...t.dims], data }, [data.buffer]);
+      } finally {
+        input.dispose();
+      }
+    } else if (m.type === 'release') {
+      if (session) await session.release();
+      parentPort.close();
+    }
+  } catch (e) {
+    parentPort.postMessage({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  }
+});
+`;
+
+/** An onnxruntime inference session with one float32 NCHW input, run in a worker thread. */
 export class SegSession {
+  private nextId = 1;
+  private exited = false;
+  private readonly pending = new Map<
+    number,
+    { resolve: (o: OutputTensor) => void; reject: (e: unknown) => void }
+  >();
+
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly worker: Worker,
     /** Name of the input tensor. */
     readonly inputName: string,
     /** Name of the output tensor read by {@link run}. */
     readonly outputName: string,
-  ) {}
+  ) {
+    worker.on('message', (reply: Reply) => {
+      if (reply.type === 'created' || reply.id === undefined) return;
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      if (reply.type === 'result') p.resolve({ dims: reply.dims, data: reply.data });
+      else p.reject(new PdsegError('WORK_FAILED', `onnxruntime failed to run the model: ${reply.message}`));
+    });
+    worker.on('error', (e) => this.failAll(e));
+    worker.on('exit', () => {
+      this.exited = true;
+      this.failAll(new Error('the onnxruntime worker exited'));
+    });
+  }
 
-  /** Loads a model from its serialized bytes. */
-  static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<SegSession> {
-    const threads = options.threads ?? availableParallelism();
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        enableMemPattern: options.memPattern ?? false,
-        logSeverityLevel: 3,
-      });
-    } catch (e) {
-      throw new PdsegError(
-        'MODEL_FORMAT',
-        `onnxruntime cannot load the model${options.source ? ` "${options.source}"` : ''}: ${messageOf(e)}`,
-        { cause: e },
+  private failAll(e: unknown): void {
+    for (const p of this.pending.values()) {
+      p.reject(
+        new PdsegError('WORK_FAILED', `onnxruntime failed to run the model: ${messageOf(e)}`, { cause: e }),
       );
     }
-    return new SegSession(session, session.inputNames[0] as string, session.outputNames[0] as string);
+    this.pending.clear();
+  }
+
+  /** Loads a model from its serialized bytes (copied to the session's worker thread). */
+  static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<SegSession> {
+    const threads = options.threads ?? availableParallelism();
+    const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } });
+    const fail = (message: string, cause?: unknown) =>
+      new PdsegError(
+        'MODEL_FORMAT',
+        `onnxruntime cannot load the model${options.source ? ` "${options.source}"` : ''}: ${message}`,
+        { cause },
+      );
+    const created = await new Promise<Extract<Reply, { type: 'created' }>>((resolve, reject) => {
+      const onMessage = (reply: Reply) => {
+        worker.off('error', onError);
+        if (reply.type === 'created') resolve(reply);
+        else reject(fail(reply.type === 'error' ? reply.message : `unexpected reply ${reply.type}`));
+      };
+      const onError = (e: Error) => {
+        worker.off('message', onMessage);
+        reject(fail(e.message, e));
+      };
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+      worker.postMessage({
+        type: 'create',
+        bytes,
+        options: {
+          executionProviders: ['cpu'],
+          graphOptimizationLevel: 'all',
+          executionMode: 'sequential',
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          enableMemPattern: options.memPattern ?? false,
+          logSeverityLevel: 3,
+        },
+      });
+    }).catch(async (e) => {
+      await worker.terminate();
+      throw e;
+    });
+    // An idle session does not keep the process alive; a pending run does.
+    worker.unref();
+    return new SegSession(worker, created.inputName, created.outputName);
   }
 
   /** Runs one batch `[n, c, h, w]` of float32 NCHW data and returns the first output. */
-  async run(data: Float32Array, dims: readonly number[]): Promise<OutputTensor> {
-    const input = new ort.Tensor('float32', data, dims as number[]);
-    try {
-      const result = await this.session.run({ [this.inputName]: input }, [this.outputName]);
-      const t = result[this.outputName] as ort.Tensor;
-      const out = { dims: [...t.dims], data: t.data as OutputTensor['data'] };
-      return out;
-    } catch (e) {
-      throw new PdsegError('WORK_FAILED', `onnxruntime failed to run the model: ${messageOf(e)}`, {
-        cause: e,
-      });
-    } finally {
-      input.dispose();
+  run(data: Float32Array, dims: readonly number[]): Promise<OutputTensor> {
+    if (this.exited) {
+      return Promise.reject(new PdsegError('WORK_FAILED', 'the onnxruntime session was released'));
     }
+    const id = this.nextId++;
+    return new Promise<OutputTensor>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ type: 'run', id, data, dims: [...dims] });
+    });
   }
 
-  /** Frees the native session. */
+  /** Frees the session and ends its worker thread. */
   async release(): Promise<void> {
-    await this.session.release();
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Keep the process alive until the worker has released the session and ended.
+    this.worker.ref();
+    this.worker.postMessage({ type: 'release' });
+    await exited;
   }
 }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { isPdsegError } from '../../src/errors.js';
+import { encodeModel } from '../../src/onnx/encode.js';
+import { AttributeType, TensorDataType } from '../../src/onnx/types.js';
+import { SegSession } from '../../src/predict/session.js';
+
+/** One 3×3 convolution c→c with pad 1 on [1, c, s, s]; weights are all 1/(9c). */
+function convModel(c: number, s: number): Uint8Array {
+  const w = new Float32Array(c * c * 9).fill(1 / (9 * c));
+  const vi = (name: string, dims: number[]) => ({
+    name,
+    type: {
+      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
+    },
+  });
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'test',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 1,
+    docString: '',
+    metadataProps: [],
+    functions: [],
+    graph: {
+      name: 'conv',
+      node: [
+        {
+          name: 'conv',
+          opType: 'Conv',
+          domain: '',
+          input: ['x', 'w'],
+          output: ['y'],
+          attribute: [
+            { name: 'kernel_shape', type: AttributeType.INTS, ints: [3, 3] },
+            { name: 'pads', type: AttributeType.INTS, ints: [1, 1, 1, 1] },
+          ],
+          docString: '',
+        },
+      ],
+      initializer: [
+        { name: 'w', dims: [c, c, 3, 3], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(w.buffer) },
+      ],
+      input: [vi('x', [1, c, s, s])],
+      output: [vi('y', [1, c, s, s])],
+      valueInfo: [],
+      docString: '',
+    },
+  });
+}
+
+describe('SegSession (onnxruntime in a worker thread)', () => {
+  it('computes the model and returns its output', async () => {
+    const session = await SegSession.create(convModel(2, 4), { threads: 1 });
+    try {
+      const out = await session.run(new Float32Array(2 * 16).fill(1), [1, 2, 4, 4]);
+      expect(out.dims).toEqual([1, 2, 4, 4]);
+      // Interior pixels see 9 neighbours × 2 channels of 1, weighted 1/18: exactly 1; corners 4/9.
+      const y = out.data as Float32Array;
+      expect(y[5]).toBeCloseTo(1, 6);
+      expect(y[0]).toBeCloseTo(4 / 9, 6);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('leaves the main thread free while the network runs', async () => {
+    // onnxruntime-node computes synchronously on the calling thread; on the main thread no
+    // timer could fire between the start and the end of one run.
+    const session = await SegSession.create(convModel(256, 96), { threads: 1 });
+    try {
+      const input = new Float32Array(256 * 96 * 96).fill(0.5);
+      await session.run(input, [1, 256, 96, 96]);
+      const ticks: number[] = [];
+      const timer = setInterval(() => ticks.push(performance.now()), 2);
+      const start = performance.now();
+      await session.run(input, [1, 256, 96, 96]);
+      const end = performance.now();
+      clearInterval(timer);
+      const during = ticks.filter((t) => t > start + 10 && t < end - 2);
+      expect(end - start).toBeGreaterThan(30);
+      expect(during.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('rejects bytes that are not a model with MODEL_FORMAT naming the source', async () => {
+    const e = await SegSession.create(new TextEncoder().encode('not a model'), { source: 'x.onnx' }).catch(
+      (err: unknown) => err,
+    );
+    expect(isPdsegError(e, 'MODEL_FORMAT')).toBe(true);
+    expect((e as Error).message).toContain('"x.onnx"');
+  });
+
+  it('rejects a run after release with WORK_FAILED', async () => {
+    const session = await SegSession.create(convModel(1, 2), { threads: 1 });
+    await session.release();
+    const e = await session.run(new Float32Array(4), [1, 1, 2, 2]).catch((err: unknown) => err);
+    expect(isPdsegError(e, 'WORK_FAILED')).toBe(true);
+  });
+});
