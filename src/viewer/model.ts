@@ -149,3 +149,18 @@ export function parseSourceRef(text: string): SourceRef | undefined {
   if (m[3]) ref.func = m[3];
   return ref;
 }
+
+/** An empty view graph of `format` named `name`, for adapters to fill. */
+export function emptyViewGraph(format: string, name: string): ViewGraph {
+  return { format, name, nodes: [], tensors: {}, inputs: [], outputs: [], metadata: {} };
+}
+
+/** The tensor `name` of `view`, created (with no consumers yet) on first use. */
+export function viewTensor(view: ViewGraph, name: string): ViewTensor {
+  let t = view.tensors[name];
+  if (!t) {
+    t = { name, consumers: [] };
+    view.tensors[name] = t;
+  }
+  return t;
+}

@@ -20,12 +20,14 @@ import {
 } from '../../onnx/types.js';
 import { parsePythonFrames, parseTorchNameScopes } from '../analysis/source-frames.js';
 import {
+  emptyViewGraph,
   parseSourceRef,
   type SourceRef,
   type ViewAttrValue,
   type ViewGraph,
   type ViewNode,
   type ViewTensorSummary,
+  viewTensor,
 } from '../model.js';
 import { float16Values, HEAD_LENGTH, summarizeValues } from './tensor-summary.js';
 
@@ -143,23 +145,8 @@ export function torchScopes(props: NodeProto['metadataProps']): string[] | undef
 
 /** Converts one GraphProto (and, through attributes, its subgraphs). */
 export function graphToView(g: GraphProto, format: string, headLength: number): ViewGraph {
-  const view: ViewGraph = {
-    format,
-    name: g.name,
-    nodes: [],
-    tensors: {},
-    inputs: [],
-    outputs: [],
-    metadata: {},
-  };
-  const tensor = (name: string) => {
-    let t = view.tensors[name];
-    if (!t) {
-      t = { name, consumers: [] };
-      view.tensors[name] = t;
-    }
-    return t;
-  };
+  const view = emptyViewGraph(format, g.name);
+  const tensor = (name: string) => viewTensor(view, name);
   const initNames = new Set<string>();
   for (const init of g.initializer) {
     initNames.add(init.name);

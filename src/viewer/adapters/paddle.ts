@@ -9,7 +9,14 @@
 import { dtypeFromCode } from '../../paddle/dtype.js';
 import { decodeProgramDesc } from '../../paddle/program-desc.js';
 import { type BlockDesc, type OpAttr, type ProgramDesc, VarTypeId } from '../../paddle/program-desc-types.js';
-import type { SourceRef, ViewAttrValue, ViewGraph, ViewNode } from '../model.js';
+import {
+  emptyViewGraph,
+  type SourceRef,
+  type ViewAttrValue,
+  type ViewGraph,
+  type ViewNode,
+  viewTensor,
+} from '../model.js';
 
 /** Attributes shown elsewhere (scope, source) or that only matter to training. */
 const HIDDEN_ATTRS = new Set([
@@ -87,23 +94,8 @@ function attrToView(a: OpAttr, program: ProgramDesc, subgraphs: ViewGraph[]): Vi
 
 /** Converts one block; block 0's `feed`/`fetch` ops become inputs/outputs. */
 export function blockToView(program: ProgramDesc, block: BlockDesc): ViewGraph {
-  const view: ViewGraph = {
-    format: 'paddle',
-    name: block.idx === 0 ? 'main' : `block ${block.idx}`,
-    nodes: [],
-    tensors: {},
-    inputs: [],
-    outputs: [],
-    metadata: {},
-  };
-  const tensor = (name: string) => {
-    let t = view.tensors[name];
-    if (!t) {
-      t = { name, consumers: [] };
-      view.tensors[name] = t;
-    }
-    return t;
-  };
+  const view = emptyViewGraph('paddle', block.idx === 0 ? 'main' : `block ${block.idx}`);
+  const tensor = (name: string) => viewTensor(view, name);
   // Variables of this block and its ancestors (sub-blocks read their parents' vars).
   const chain: BlockDesc[] = [];
   for (

@@ -4,7 +4,7 @@
  */
 import type { Scene } from '../layout-plan.js';
 import { clear, SVG_NS, s } from './dom.js';
-import { type BoxContent, boxElement, edgeElements } from './render.js';
+import { arrowDefs, type BoxContent, boxElement, edgeElements } from './render.js';
 
 /** The canvas CSS rules (`svg.graph …`) of the page, inlined so the file renders alone. */
 function canvasCss(): string {
@@ -34,20 +34,7 @@ export function sceneToSvg(scene: Scene, content: (i: number) => BoxContent, key
     `${-pad} ${-pad} ${Math.ceil(scene.width + 2 * pad)} ${Math.ceil(scene.height + 2 * pad)}`,
   );
   root.appendChild(s('style', {}, canvasCss()));
-  const defs = s('defs');
-  const marker = s('marker', {
-    id: 'arrow',
-    viewBox: '0 0 10 10',
-    refX: 9,
-    refY: 5,
-    markerWidth: 7,
-    markerHeight: 7,
-    orient: 'auto-start-reverse',
-    markerUnits: 'userSpaceOnUse',
-  });
-  marker.appendChild(s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }));
-  defs.appendChild(marker);
-  root.appendChild(defs);
+  root.appendChild(arrowDefs());
   root.appendChild(
     s('rect', {
       x: -pad,

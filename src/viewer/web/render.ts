@@ -143,6 +143,23 @@ export function edgeElements(e: SceneEdge, labels: boolean): SVGElement[] {
   return out;
 }
 
+/** `<defs>` with the arrow-head marker (`url(#arrow)`) that edges use; shared with SVG export. */
+export function arrowDefs(): SVGElement {
+  const defs = s('defs');
+  const marker = s('marker', {
+    id: 'arrow',
+    viewBox: '0 0 10 10',
+    refX: 9,
+    refY: 5,
+    markerWidth: 7,
+    markerHeight: 7,
+    orient: 'auto-start-reverse',
+    markerUnits: 'userSpaceOnUse',
+  });
+  marker.appendChild(s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }));
+  defs.appendChild(marker);
+  return defs;
+}
 /** The interactive canvas. */
 export class GraphCanvas {
   readonly svg: SVGSVGElement;
@@ -162,20 +179,7 @@ export class GraphCanvas {
     this.svg = svg;
     this.hooks = hooks;
     clear(svg);
-    const defs = s('defs');
-    const marker = s('marker', {
-      id: 'arrow',
-      viewBox: '0 0 10 10',
-      refX: 9,
-      refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
-      orient: 'auto-start-reverse',
-      markerUnits: 'userSpaceOnUse',
-    });
-    marker.appendChild(s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }));
-    defs.appendChild(marker);
-    svg.appendChild(defs);
+    svg.appendChild(arrowDefs());
     this.layer = s('g', { id: 'viewport' }) as SVGGElement;
     svg.appendChild(this.layer);
     this.bindPointer();
