@@ -7,8 +7,8 @@
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { decodeImageFile } from '../predict/decode.js';
-import type { LabelRunner } from '../predict/pipeline.js';
 import { normalizationTables, preprocess, preprocessLabel } from '../predict/preprocess.js';
+import { type Batch, type LabelRunner, runAhead, stackBatch } from '../predict/run-ahead.js';
 import type { PredictSettings } from '../predict/settings.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import type { EvalSample } from './dataset-list.js';
@@ -34,8 +34,8 @@ export interface EvalResult extends SegMetrics {
   seconds: number;
 }
 
+/** A sample waiting for its prediction (its input tensor travels separately, in the batch). */
 interface Sample {
-  tensor: Float32Array;
   label: Uint8Array;
   source: string;
 }
@@ -51,7 +51,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
   const cm = new ConfusionMatrix(s.numClasses);
   const started = performance.now();
 
-  const load = async (x: EvalSample): Promise<Sample> => {
+  const load = async (x: EvalSample): Promise<{ sample: Sample; tensor: Float32Array }> => {
     const [img, lab] = await Promise.all([decodeImageFile(x.image), readLabel(x.label)]);
     if (img.width !== lab.width || img.height !== lab.height) {
       throw new PdsegError(
@@ -61,10 +61,10 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
     }
     const tensor = new Float32Array(3 * plane);
     preprocess(img, s, tables, tensor, 0, x.image);
-    return { tensor, label: preprocessLabel(lab, s, x.label).data, source: x.label };
+    return { tensor, sample: { label: preprocessLabel(lab, s, x.label).data, source: x.label } };
   };
 
-  const queue: Promise<Sample>[] = [];
+  const queue: ReturnType<typeof load>[] = [];
   let next = 0;
   const prefetch = 2 * batchSize;
   const refill = () => {
@@ -77,20 +77,26 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
   refill();
   let done = 0;
   const total = o.samples.length;
-  while (queue.length > 0) {
-    const batch: Sample[] = [];
-    while (batch.length < batchSize && queue.length > 0) {
-      batch.push(await (queue.shift() as Promise<Sample>));
-      refill();
+  async function* batches(): AsyncGenerator<Batch<Sample>> {
+    refill();
+    while (queue.length > 0) {
+      const items: Sample[] = [];
+      const tensors: Float32Array[] = [];
+      while (items.length < batchSize && queue.length > 0) {
+        const { sample, tensor } = await (queue.shift() as ReturnType<typeof load>);
+        items.push(sample);
+        tensors.push(tensor);
+        refill();
+      }
+      yield { items, data: stackBatch(tensors, 3, ch, cw), dims: [items.length, 3, ch, cw] };
     }
-    const data =
-      batch.length === 1 ? (batch[0] as Sample).tensor : new Float32Array(3 * plane * batch.length);
-    if (batch.length > 1)
-      for (let i = 0; i < batch.length; i++) data.set((batch[i] as Sample).tensor, i * 3 * plane);
-    const out = await o.runner.run(data, [batch.length, 3, ch, cw]);
+  }
+  for await (const r of runAhead(batches(), o.runner)) {
+    if (!r.ok) throw r.error;
+    const batch = r.batch.items;
     for (let i = 0; i < batch.length; i++) {
       const b = batch[i] as Sample;
-      const pred = out.data.subarray(i * plane, (i + 1) * plane);
+      const pred = r.out.data.subarray(i * plane, (i + 1) * plane);
       cm.update(
         b.label,
         pred instanceof BigInt64Array ? Array.from(pred, Number) : pred,

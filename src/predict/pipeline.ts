@@ -18,13 +18,11 @@ import type { PredictItem } from './inputs.js';
 import { encodePalettePngAsync } from './palette-png.js';
 import { labelToOriginal } from './postprocess.js';
 import { normalizationTables, type Preprocessed, preprocess } from './preprocess.js';
+import { type Batch, type LabelRunner, runAhead, stackBatch } from './run-ahead.js';
 import type { OutputTensor } from './session.js';
 import type { PredictSettings } from './settings.js';
 
-/** What the pipeline needs from a session: one batch in, the `[N,1,H,W]` label map out. */
-export interface LabelRunner {
-  run(data: Float32Array, dims: readonly number[]): Promise<OutputTensor>;
-}
+export type { LabelRunner } from './run-ahead.js';
 
 /** Options of {@link predictImages}. */
 export interface PredictOptions {
@@ -58,7 +56,6 @@ export interface PredictSummary {
 /** A decoded and preprocessed image waiting for inference. */
 interface Prepared {
   item: PredictItem;
-  tensor: Float32Array;
   valid: Preprocessed;
   width: number;
   height: number;
@@ -66,7 +63,9 @@ interface Prepared {
   photo?: Image8;
 }
 
-type PrepResult = { ok: true; value: Prepared } | { ok: false; failure: PredictFailure };
+type PrepResult =
+  | { ok: true; value: Prepared; tensor: Float32Array }
+  | { ok: false; failure: PredictFailure };
 
 /** Runs prediction over `items`; never throws for a bad image (see {@link PredictSummary.failures}). */
 export async function predictImages(o: PredictOptions): Promise<PredictSummary> {
@@ -111,9 +110,9 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
       const valid = preprocess(img, s, tables, tensor, 0, item.input);
       return {
         ok: true,
+        tensor,
         value: {
           item,
-          tensor,
           valid,
           width: img.width,
           height: img.height,
@@ -153,32 +152,32 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
     while (queue.length < prefetch && next < o.items.length)
       queue.push(prepare(o.items[next++] as PredictItem));
   };
+  async function* batches(): AsyncGenerator<Batch<Prepared>> {
+    refill();
+    while (queue.length > 0) {
+      const items: Prepared[] = [];
+      const tensors: Float32Array[] = [];
+      while (items.length < batchSize && queue.length > 0) {
+        const r = await (queue.shift() as Promise<PrepResult>);
+        refill();
+        if (r.ok) {
+          items.push(r.value);
+          tensors.push(r.tensor);
+        } else fail(r.failure.input, { message: r.failure.message });
+      }
+      if (items.length > 0) {
+        yield { items, data: stackBatch(tensors, 3, ch, cw), dims: [items.length, 3, ch, cw] };
+      }
+    }
+  }
   const pendingWrites = new Set<Promise<void>>();
-  refill();
-  while (queue.length > 0) {
-    const batch: Prepared[] = [];
-    while (batch.length < batchSize && queue.length > 0) {
-      const r = await (queue.shift() as Promise<PrepResult>);
-      refill();
-      if (r.ok) batch.push(r.value);
-      else fail(r.failure.input, { message: r.failure.message });
-    }
-    if (batch.length === 0) continue;
-    let data: Float32Array;
-    if (batch.length === 1) data = (batch[0] as Prepared).tensor;
-    else {
-      data = new Float32Array(plane * batch.length);
-      for (let i = 0; i < batch.length; i++) data.set((batch[i] as Prepared).tensor, i * plane);
-    }
-    let out: OutputTensor;
-    try {
-      out = await o.runner.run(data, [batch.length, 3, ch, cw]);
-    } catch (e) {
-      for (const p of batch) fail(p.item.input, e);
+  for await (const r of runAhead(batches(), o.runner)) {
+    if (!r.ok) {
+      for (const p of r.batch.items) fail(p.item.input, r.error);
       continue;
     }
-    const labels = toUint8(out.data);
-    batch.forEach((p, i) => {
+    const labels = toUint8(r.out.data);
+    r.batch.items.forEach((p, i) => {
       const w = finish(p, labels.subarray(i * cw * ch, (i + 1) * cw * ch));
       pendingWrites.add(w);
       void w.finally(() => pendingWrites.delete(w));

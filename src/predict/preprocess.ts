@@ -22,12 +22,15 @@ export interface Resized {
 /** `data_aug.resize` in EVAL/VISUAL mode (spec §6). */
 export function augResize(img: Image8, s: PredictSettings): Resized {
   let out = img;
+  // cv2.resize to the same size is a plain copy; nothing downstream writes to the image, so
+  // the copy is skipped.
   if (s.augMethod === 'unpadding') {
-    out = resizeLinear(img, s.fixResizeSize[0], s.fixResizeSize[1]);
+    const [w, h] = s.fixResizeSize;
+    if (w !== img.width || h !== img.height) out = resizeLinear(img, w, h);
   } else if (s.augMethod === 'rangescaling') {
     const scale = s.infResizeValue / Math.max(img.height, img.width);
     const [w, h] = scaledSize(img.width, img.height, scale, scale);
-    out = resizeLinear(img, w, h, { fx: scale, fy: scale });
+    if (w !== img.width || h !== img.height) out = resizeLinear(img, w, h, { fx: scale, fy: scale });
   }
   return { image: out, validWidth: out.width, validHeight: out.height };
 }
@@ -78,17 +81,23 @@ export function preprocess(
   const r = augResize(img, s);
   checkFits(r.validWidth, r.validHeight, s, source);
   const [cw, ch] = s.cropSize;
-  const fill = s.paddingValue.map(paddingByte);
-  const padded = padBottomRight(r.image, cw, ch, fill);
   const plane = cw * ch;
-  const cn = padded.channels;
-  const d = padded.data;
+  const { data: d, width: vw, height: vh, channels: cn } = r.image;
+  // Padding (bottom/right, cv2.copyMakeBorder) and normalisation in one pass: the padded
+  // byte image is never built, its normalised value is written directly.
+  const fill = s.paddingValue.map(paddingByte);
   for (let c = 0; c < cn; c++) {
     // TO_RGB reverses the channel axis before normalisation (reader.py).
     const srcC = s.toRgb ? cn - 1 - c : c;
     const t = tables[c] as Float32Array;
+    const padded = t[fill[srcC] ?? fill[0] ?? 0] as number;
     const base = offset + c * plane;
-    for (let i = 0, j = srcC; i < plane; i++, j += cn) out[base + i] = t[d[j] as number] as number;
+    for (let y = 0; y < vh; y++) {
+      const o = base + y * cw;
+      for (let x = 0, j = y * vw * cn + srcC; x < vw; x++, j += cn) out[o + x] = t[d[j] as number] as number;
+      if (vw < cw) out.fill(padded, o + vw, o + cw);
+    }
+    if (vh < ch) out.fill(padded, base + vh * cw, base + plane);
   }
   return { validWidth: r.validWidth, validHeight: r.validHeight };
 }

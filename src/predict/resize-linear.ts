@@ -83,11 +83,30 @@ function axisTable(inSize: number, outSize: number, scale: number, clampToBorder
 /** Horizontal pass of one source row into `out` (Int32, `outW * cn` values). */
 function horizontalRow(src: Uint8Array, rowStart: number, cn: number, tab: AxisTable, out: Int32Array): void {
   const outW = tab.ofs.length;
+  const { ofs, w, limit } = tab;
+  if (cn === 3) {
+    // The common case, unrolled over the three channels.
+    for (let d = 0, j = 0; d < outW; d++, j += 3) {
+      const b = rowStart + (ofs[d] as number) * 3;
+      if (d < limit) {
+        const a0 = w[2 * d] as number;
+        const a1 = w[2 * d + 1] as number;
+        out[j] = (src[b] as number) * a0 + (src[b + 3] as number) * a1;
+        out[j + 1] = (src[b + 1] as number) * a0 + (src[b + 4] as number) * a1;
+        out[j + 2] = (src[b + 2] as number) * a0 + (src[b + 5] as number) * a1;
+      } else {
+        out[j] = (src[b] as number) * COEF_SCALE;
+        out[j + 1] = (src[b + 1] as number) * COEF_SCALE;
+        out[j + 2] = (src[b + 2] as number) * COEF_SCALE;
+      }
+    }
+    return;
+  }
   for (let d = 0; d < outW; d++) {
-    const base = rowStart + (tab.ofs[d] as number) * cn;
-    if (d < tab.limit) {
-      const a0 = tab.w[2 * d] as number;
-      const a1 = tab.w[2 * d + 1] as number;
+    const base = rowStart + (ofs[d] as number) * cn;
+    if (d < limit) {
+      const a0 = w[2 * d] as number;
+      const a1 = w[2 * d + 1] as number;
       for (let k = 0; k < cn; k++) {
         out[d * cn + k] = (src[base + k] as number) * a0 + (src[base + k + cn] as number) * a1;
       }
@@ -95,21 +114,6 @@ function horizontalRow(src: Uint8Array, rowStart: number, cn: number, tab: AxisT
       for (let k = 0; k < cn; k++) out[d * cn + k] = (src[base + k] as number) * COEF_SCALE;
     }
   }
-}
-
-/** `v_mul_hi` of two int16 lanes: the high 16 bits of the 32-bit product. */
-function mulHi(a: number, b: number): number {
-  return (a * b) >> 16;
-}
-
-/** Saturates an int16 lane as `v_pack` does. */
-function sat16(v: number): number {
-  return v > 32767 ? 32767 : Math.max(v, -32768);
-}
-
-/** Saturates to uint8. */
-function sat8(v: number): number {
-  return v < 0 ? 0 : Math.min(v, 255);
 }
 
 /**
@@ -132,6 +136,8 @@ export function resizeLinear(
   const yt = axisTable(height, outHeight, scaleY, false);
   const rowLen = outWidth * cn;
   const out = new Uint8Array(rowLen * outHeight);
+  // Stores saturate to 0…255 as OpenCV's final `v_pack_u` does.
+  const sat = new Uint8ClampedArray(out.buffer);
   // Two cached horizontal rows, keyed by source row index (rows are visited in order).
   const rowA = new Int32Array(rowLen);
   const rowB = new Int32Array(rowLen);
@@ -158,9 +164,11 @@ export function resizeLinear(
     const b0 = yt.w[2 * dy] as number;
     const b1 = yt.w[2 * dy + 1] as number;
     const o = dy * rowLen;
+    // OpenCV's int16 lanes: `v_mul_hi(S >> 4, β)`. A horizontal sum is at most 255·2049, so
+    // `S >> 4` ≤ 32655 never saturates the int16 pack, and every product fits in 31 bits.
     for (let x = 0; x < rowLen; x++) {
-      const v = mulHi(sat16((s0[x] as number) >> 4), b0) + mulHi(sat16((s1[x] as number) >> 4), b1);
-      out[o + x] = sat8((v + 2) >> 2);
+      const v = ((((s0[x] as number) >> 4) * b0) >> 16) + ((((s1[x] as number) >> 4) * b1) >> 16);
+      sat[o + x] = (v + 2) >> 2;
     }
   }
   return { data: out, width: outWidth, height: outHeight, channels: cn };

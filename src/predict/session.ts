@@ -26,6 +26,12 @@ export interface SessionOptions {
   source?: string;
 }
 
+/** Options of {@link SegSession.run}. */
+export interface RunOptions {
+  /** Move the input's buffer to the worker instead of copying it (the caller gives it up). */
+  transfer?: boolean;
+}
+
 /** A typed output tensor copied out of onnxruntime. */
 export interface OutputTensor {
   dims: number[];
@@ -46,28 +52,45 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 let session;
-parentPort.on('message', async (m) => {
-  try {
-    if (m.type === 'create') {
-      session = await ort.InferenceSession.create(m.bytes, m.options);
-      parentPort.postMessage({ type: 'created', inputName: session.inputNames[0], outputName: session.outputNames[0] });
-    } else if (m.type === 'run') {
-      const input = new ort.Tensor('float32', m.data, m.dims);
-      try {
-        const result = await session.run({ [session.inputNames[0]]: input }, [session.outputNames[0]]);
-        const t = result[session.outputNames[0]];
-        const data = t.data.slice();
-        parentPort.postMessage({ type: 'result', id: m.id, dims: [...t.dims], data }, [data.buffer]);
-      } finally {
-        input.dispose();
-      }
-    } else if (m.type === 'release') {
-      if (session) await session.release();
-      parentPort.close();
+// Messages are handled strictly one after another: a run posted while another is computing
+// waits here and starts the moment the previous result is posted (no round trip through
+// the main thread between two runs).
+const queue = [];
+let busy = false;
+async function handle(m) {
+  if (m.type === 'create') {
+    session = await ort.InferenceSession.create(m.bytes, m.options);
+    parentPort.postMessage({ type: 'created', inputName: session.inputNames[0], outputName: session.outputNames[0] });
+  } else if (m.type === 'run') {
+    const input = new ort.Tensor('float32', m.data, m.dims);
+    try {
+      const result = await session.run({ [session.inputNames[0]]: input }, [session.outputNames[0]]);
+      const t = result[session.outputNames[0]];
+      const data = t.data.slice();
+      parentPort.postMessage({ type: 'result', id: m.id, dims: [...t.dims], data }, [data.buffer]);
+    } finally {
+      input.dispose();
     }
-  } catch (e) {
-    parentPort.postMessage({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+  } else if (m.type === 'release') {
+    if (session) await session.release();
+    parentPort.close();
   }
+}
+async function drain() {
+  busy = true;
+  while (queue.length > 0) {
+    const m = queue.shift();
+    try {
+      await handle(m);
+    } catch (e) {
+      parentPort.postMessage({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  busy = false;
+}
+parentPort.on('message', (m) => {
+  queue.push(m);
+  if (!busy) void drain();
 });
 `;
 
@@ -157,16 +180,24 @@ export class SegSession {
     return new SegSession(worker, created.inputName, created.outputName);
   }
 
-  /** Runs one batch `[n, c, h, w]` of float32 NCHW data and returns the first output. */
-  run(data: Float32Array, dims: readonly number[]): Promise<OutputTensor> {
+  /**
+   * Runs one batch `[n, c, h, w]` of float32 NCHW data and returns the first output. Runs
+   * are queued in the worker and computed one after another in call order, so a caller that
+   * posts the next batch before the current one finishes keeps the cores busy without a gap.
+   * With `transfer`, `data`'s buffer is moved to the worker instead of copied (it is
+   * detached here afterwards; only for a buffer the caller does not use again).
+   */
+  run(data: Float32Array, dims: readonly number[], options: RunOptions = {}): Promise<OutputTensor> {
     if (this.exited) {
       return Promise.reject(new PdsegError('WORK_FAILED', 'the onnxruntime session was released'));
     }
     const id = this.nextId++;
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    const transfer = options.transfer && whole && data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
     return new Promise<OutputTensor>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ type: 'run', id, data, dims: [...dims] });
+      this.worker.postMessage({ type: 'run', id, data, dims: [...dims] }, transfer);
     });
   }
 

@@ -86,6 +86,37 @@ describe('SegSession (onnxruntime in a worker thread)', () => {
     }
   });
 
+  it('computes runs posted back to back in order, each with its own input', async () => {
+    const session = await SegSession.create(convModel(1, 2), { threads: 1 });
+    try {
+      // Weights 1/9: the corner of a 2×2 map sees all four inputs.
+      const runs = [1, 2, 3].map((v) => session.run(new Float32Array(4).fill(9 * v), [1, 1, 2, 2]));
+      const outs = await Promise.all(runs);
+      expect(outs.map((o) => Array.from(o.data as Float32Array))).toEqual([
+        [4, 4, 4, 4],
+        [8, 8, 8, 8],
+        [12, 12, 12, 12],
+      ]);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('moves the input to the worker with transfer, and copies it otherwise', async () => {
+    const session = await SegSession.create(convModel(1, 2), { threads: 1 });
+    try {
+      const kept = new Float32Array(4).fill(9);
+      await session.run(kept, [1, 1, 2, 2]);
+      expect(kept.length).toBe(4);
+      const given = new Float32Array(4).fill(9);
+      const out = await session.run(given, [1, 1, 2, 2], { transfer: true });
+      expect(given.buffer.byteLength).toBe(0);
+      expect(Array.from(out.data as Float32Array)).toEqual([4, 4, 4, 4]);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('rejects bytes that are not a model with MODEL_FORMAT naming the source', async () => {
     const e = await SegSession.create(new TextEncoder().encode('not a model'), { source: 'x.onnx' }).catch(
       (err: unknown) => err,
