@@ -1,5 +1,5 @@
 /**
- * `pdseg eval --cfg F [--model M] [--json] [--threads N] [KEY VALUE…]` — eval.py (spec §7.3,
+ * `pdseg eval --cfg F [--model M] [--json] [--threads N] [--no-fold] [KEY VALUE…]` — eval.py (spec §7.3,
  * §7.4) over `DATASET.VAL_FILE_LIST`: PaddleSeg's final lines, a per-class table, or
  * everything as JSON.
  */
@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
 import { addConfigOptions, configFromCli } from './config-options.js';
+import { NO_FOLD_HELP } from './predict.js';
 
 /** Parsed flags of `eval`. */
 interface EvalFlags {
@@ -14,6 +15,8 @@ interface EvalFlags {
   model?: string;
   json?: boolean;
   threads?: string;
+  /** false with --no-fold. */
+  fold: boolean;
 }
 
 /** Registers the `eval` command. */
@@ -26,7 +29,8 @@ export function define(program: Command, context: CliContext): void {
     )
     .option('--model <path>', 'model.onnx or the folder holding it (default: FREEZE.SAVE_DIR)')
     .option('--json', 'print every metric and the confusion matrix as JSON')
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: number of cores)');
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: number of cores)')
+    .option('--no-fold', NO_FOLD_HELP);
   addConfigOptions(cmd).action(async (words: string[], opts: EvalFlags) => {
     if (opts.cfg === undefined && words.length === 0) {
       throw new PdsegError(
@@ -57,6 +61,7 @@ export function define(program: Command, context: CliContext): void {
     }
     const model = await loadLabelModel(await resolveModelPath(opts.model ?? cfg.FREEZE.SAVE_DIR), {
       threads,
+      fold: opts.fold,
     });
     try {
       const settings = settingsFromConfig(cfg);

@@ -1,8 +1,9 @@
 /**
  * Loads an exported `model.onnx` for predict/eval: reads the file (or `<folder>/model.onnx`),
- * decodes it, takes its settings from the metadata, replaces the softmax tail with an ArgMax
- * in memory (spec §4.4, see `argmax-graph.ts`) and opens an onnxruntime session on the
- * re-encoded bytes.
+ * decodes it, takes its settings from the metadata, folds PSPNet's upsampled pyramid branches
+ * through `psp_end` (see `fold-upsampled-concat.ts`; skipped with `fold: false`), replaces
+ * the softmax tail with an ArgMax (spec §4.4, see `argmax-graph.ts`), all in memory, and
+ * opens an onnxruntime session on the re-encoded bytes.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { decodeModel } from '../onnx/decode.js';
 import { encodeModel } from '../onnx/encode.js';
 import type { ModelProto } from '../onnx/types.js';
 import { toArgmaxModel } from './argmax-graph.js';
+import { foldUpsampledConcat } from './fold-upsampled-concat.js';
 import { SegSession } from './session.js';
 import { type PredictSettings, settingsFromMetadata } from './settings.js';
 
@@ -40,6 +42,16 @@ export interface LabelModel {
   path: string;
   /** Input shape `[N, C, H, W]` (N symbolic → -1). */
   inputShape: number[];
+  /** Convolutions whose upsampled inputs were folded (empty with `fold: false`). */
+  folded: string[];
+}
+
+/** Options of {@link loadLabelModel}. */
+export interface LoadLabelModelOptions {
+  /** onnxruntime intra-op threads (default: number of cores). */
+  threads?: number;
+  /** Fold upsampled concat parts through the convolution that reads them (default true). */
+  fold?: boolean;
 }
 
 /** Reads and decodes an ONNX file. */
@@ -59,11 +71,12 @@ export async function readModel(path: string): Promise<ModelProto> {
   return decodeModel(bytes);
 }
 
-/** Loads `path` as a label model with `threads` intra-op threads. */
-export async function loadLabelModel(path: string, options: { threads?: number } = {}): Promise<LabelModel> {
+/** Loads `path` as a label model (see the file comment for the in-memory edits). */
+export async function loadLabelModel(path: string, options: LoadLabelModelOptions = {}): Promise<LabelModel> {
   const model = await readModel(path);
   const settings = settingsFromMetadata(model.metadataProps, path);
-  const edit = toArgmaxModel(model, settings.numClasses);
+  const fold = options.fold === false ? { model, folded: [] } : foldUpsampledConcat(model);
+  const edit = toArgmaxModel(fold.model, settings.numClasses);
   const session = await SegSession.create(encodeModel(edit.model), {
     threads: options.threads,
     source: path,
@@ -75,7 +88,7 @@ export async function loadLabelModel(path: string, options: { threads?: number }
       `model "${path}" takes ${dims[1].dimValue}-channel input; predict and eval feed 3-channel BGR images as cv2.imread(IMREAD_COLOR) (DATASET.IMAGE_TYPE rgba is not supported yet)`,
     );
   }
-  return { session, settings, path, inputShape: dims.map((d) => d.dimValue ?? -1) };
+  return { session, settings, path, inputShape: dims.map((d) => d.dimValue ?? -1), folded: fold.folded };
 }
 
 /** Checks that settings taken from a config agree with the model's fixed input size and class count. */

@@ -1,5 +1,5 @@
 /** `pdseg predict` and `pdseg eval` through the built binary on the fixture PSPNet. */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
@@ -34,6 +34,27 @@ describe('pdseg predict (CLI)', () => {
     expect(r.stdout).toContain('2 of 2 image(s) segmented into vis/');
     for (const name of ['p1.png', 'p2.png'])
       expect((await stat(join(tmp.dir, 'vis', name))).size).toBeGreaterThan(50);
+  }, 60_000);
+
+  it('--no-fold runs the literal graph and writes the same label maps here', async () => {
+    const r = await runCli(
+      ['predict', '--input', 'photos', '--output', 'vis-literal', '--threads', '1', '--no-fold'],
+      { cwd: tmp.dir },
+    );
+    expect(r.code).toBe(0);
+    const d = await runCli(['predict', '--input', 'photos', '--output', 'vis-default', '--threads', '1'], {
+      cwd: tmp.dir,
+    });
+    expect(d.code).toBe(0);
+    for (const name of ['p1.png', 'p2.png']) {
+      const [a, b] = await Promise.all([
+        readFile(join(tmp.dir, 'vis-literal', name)),
+        readFile(join(tmp.dir, 'vis-default', name)),
+      ]);
+      expect(Buffer.compare(a, b)).toBe(0);
+    }
+    const help = await runCli(['predict', '--help']);
+    expect(help.stdout).toContain('--no-fold');
   }, 60_000);
 
   it('uses --cfg and KEY VALUE, and exits 1 naming a corrupt file while writing the others', async () => {
@@ -83,6 +104,10 @@ describe('pdseg eval (CLI)', () => {
     await writeFile(join(dataDir, 'labels.txt'), 'background\noptic disc\n');
     const r = await runCli(['eval', '--cfg', 'pspnet_fixture.yaml'], { cwd: tmp.dir });
     expect(r.code).toBe(0);
+    // The literal graph gives the same metrics on this fixture.
+    const literal = await runCli(['eval', '--cfg', 'pspnet_fixture.yaml', '--no-fold'], { cwd: tmp.dir });
+    expect(literal.code).toBe(0);
+    expect(literal.stdout).toBe(r.stdout);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^\[EVAL\]#image=2 acc=\d\.\d{4} IoU=\d\.\d{4}$/);
     expect(lines[1]).toMatch(/^\[EVAL\]Category IoU: \[\d\.\d{4} \d\.\d{4}\]$/);

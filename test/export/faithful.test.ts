@@ -3,11 +3,15 @@
  * of the three layouts are exported by the real pipeline, run with onnxruntime-node, and
  * compared with the independent naive forward pass of test/reference (spec formulas):
  * within 1e-4 absolute, and the argmax agrees wherever the top two probabilities differ
- * by more than 1e-3.
+ * by more than 1e-3. The model predict runs with the PSP fold is held to the same 1e-4.
  */
 import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeModel } from '../../src/onnx/decode.js';
+import { encodeModel } from '../../src/onnx/encode.js';
+import { foldUpsampledConcat } from '../../src/predict/fold-upsampled-concat.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
 import { mulberry32 } from '../fixtures/seeded-weights.js';
 import { tempDir } from '../helpers.js';
@@ -77,6 +81,19 @@ describe('exported PSPNet matches the reference forward pass', () => {
       for (let i = 0; i < onnx.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnx[i]! - ref.data[i]!));
       console.info(`max |onnx − reference| = ${maxDiff.toExponential(2)}`);
       expect(maxDiff).toBeLessThan(1e-4);
+      // predict's PSP fold (src/predict/fold-upsampled-concat.ts) is held to the same bound.
+      const fold = foldUpsampledConcat(decodeModel(await readFile(fx.modelPath)));
+      expect(fold.folded).toEqual(['psp_end/conv2d']);
+      const foldedSession = await ort.InferenceSession.create(encodeModel(fold.model));
+      const foldedOut = await foldedSession.run({
+        image: new ort.Tensor('float32', image.data, [1, 3, h, w]),
+      });
+      const folded = foldedOut['save_infer_model/scale_0.tmp_0']!.data as Float32Array;
+      let foldDiff = 0;
+      for (let i = 0; i < folded.length; i++)
+        foldDiff = Math.max(foldDiff, Math.abs(folded[i]! - ref.data[i]!));
+      console.info(`max |folded − reference| = ${foldDiff.toExponential(2)}`);
+      expect(foldDiff).toBeLessThan(1e-4);
       // argmax agreement where the decision is clear, and the decision is not trivial.
       const n = h * w;
       let checked = 0;
