@@ -74,7 +74,6 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
       queue.push(p);
     }
   };
-  refill();
   let done = 0;
   const total = o.samples.length;
   async function* batches(): AsyncGenerator<Batch<Sample>> {

@@ -14,6 +14,7 @@ import { collectInputs } from '../../src/predict/inputs.js';
 import { loadLabelModel, readModel } from '../../src/predict/load-model.js';
 import { predictImages } from '../../src/predict/pipeline.js';
 import { SegSession } from '../../src/predict/session.js';
+import { floatInfo, modelOf } from '../fixtures/onnx-model.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
 import { mulberry32 } from '../fixtures/seeded-weights.js';
 import { tempDir } from '../helpers.js';
@@ -156,32 +157,15 @@ function concatConvModel(o: {
     });
     out = 'y';
   }
-  const valueInfo = (name: string, dims: number[]) => ({
-    name,
-    type: {
-      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
-    },
-  });
-  return {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'test',
-    producerVersion: '',
-    domain: '',
-    modelVersion: 1,
+  return modelOf({
+    name: 'g',
+    node: nodes,
+    initializer: inits,
+    input: [floatInfo('x', [-1, o.c, o.h, o.w])],
+    output: [floatInfo(out, [-1, o.extraReader ? o.c : o.cout, o.h, o.w])],
+    valueInfo: o.shapes === false ? [] : vi.map((v) => floatInfo(v.name, v.dims)),
     docString: '',
-    metadataProps: [],
-    functions: [],
-    graph: {
-      name: 'g',
-      node: nodes,
-      initializer: inits,
-      input: [valueInfo('x', [-1, o.c, o.h, o.w])],
-      output: [valueInfo(out, [-1, o.extraReader ? o.c : o.cout, o.h, o.w])],
-      valueInfo: o.shapes === false ? [] : vi.map((v) => valueInfo(v.name, v.dims)),
-      docString: '',
-    },
-  };
+  });
 }
 
 async function runModel(model: ModelProto, input: Float32Array, dims: number[]): Promise<Float32Array> {
@@ -246,25 +230,17 @@ describe('foldUpsampledConcat on hand-built graphs (onnxruntime, literal vs fold
   }
 
   it('leaves a resize that is read elsewhere, and the whole model when shapes are unknown', () => {
-    const shared = concatConvModel({
+    const small = {
       c: 2,
       h: 8,
       w: 8,
       cout: 2,
-      parts: ['x', [1, 1]],
+      parts: ['x', [1, 1]] as ('x' | [number, number])[],
       bias: true,
-      extraReader: true,
-    });
+    };
+    const shared = concatConvModel({ ...small, extraReader: true });
     expect(foldUpsampledConcat(shared).folded).toEqual([]);
-    const noShapes = concatConvModel({
-      c: 2,
-      h: 8,
-      w: 8,
-      cout: 2,
-      parts: ['x', [1, 1]],
-      bias: true,
-      shapes: false,
-    });
+    const noShapes = concatConvModel({ ...small, shapes: false });
     const r = foldUpsampledConcat(noShapes);
     expect(r.folded).toEqual([]);
     expect(r.model).toBe(noShapes);

@@ -3,27 +3,13 @@ import { isPdsegError } from '../../src/errors.js';
 import { encodeModel } from '../../src/onnx/encode.js';
 import { AttributeType, TensorDataType } from '../../src/onnx/types.js';
 import { SegSession } from '../../src/predict/session.js';
+import { floatInfo, modelOf } from '../fixtures/onnx-model.js';
 
 /** One 3×3 convolution c→c with pad 1 on [1, c, s, s]; weights are all 1/(9c). */
 function convModel(c: number, s: number): Uint8Array {
   const w = new Float32Array(c * c * 9).fill(1 / (9 * c));
-  const vi = (name: string, dims: number[]) => ({
-    name,
-    type: {
-      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
-    },
-  });
-  return encodeModel({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'test',
-    producerVersion: '',
-    domain: '',
-    modelVersion: 1,
-    docString: '',
-    metadataProps: [],
-    functions: [],
-    graph: {
+  return encodeModel(
+    modelOf({
       name: 'conv',
       node: [
         {
@@ -42,12 +28,12 @@ function convModel(c: number, s: number): Uint8Array {
       initializer: [
         { name: 'w', dims: [c, c, 3, 3], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(w.buffer) },
       ],
-      input: [vi('x', [1, c, s, s])],
-      output: [vi('y', [1, c, s, s])],
+      input: [floatInfo('x', [1, c, s, s])],
+      output: [floatInfo('y', [1, c, s, s])],
       valueInfo: [],
       docString: '',
-    },
-  });
+    }),
+  );
 }
 
 describe('SegSession (onnxruntime in a worker thread)', () => {

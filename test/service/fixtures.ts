@@ -3,28 +3,15 @@
 import { createHash } from 'node:crypto';
 import httpModule from 'node:http';
 import { encodeModel } from '../../src/onnx/encode.js';
-import { type ModelProto, TensorDataType } from '../../src/onnx/types.js';
 import type { RequestLogEntry } from '../../src/service/request-log.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/service/server.js';
+import { floatInfo, modelOf } from '../fixtures/onnx-model.js';
 import { tempDir } from '../helpers.js';
 
 /** An ONNX model with a chain of `nodes` Relu nodes; `tag` makes its bytes distinct. */
 export function tinyOnnx(tag: string, nodes = 3): Uint8Array {
-  const tensor = (name: string) => ({
-    name,
-    type: {
-      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } },
-    },
-  });
-  const model: ModelProto = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'pdseg-test',
-    producerVersion: tag,
-    domain: '',
-    modelVersion: 1,
-    docString: '',
-    graph: {
+  const model = modelOf(
+    {
       name: `g_${tag}`,
       node: Array.from({ length: nodes }, (_, i) => ({
         input: [i === 0 ? 'x' : `t${i - 1}`],
@@ -36,14 +23,13 @@ export function tinyOnnx(tag: string, nodes = 3): Uint8Array {
         docString: '',
       })),
       initializer: [],
-      input: [tensor('x')],
-      output: [tensor('y')],
+      input: [floatInfo('x', [1, 4])],
+      output: [floatInfo('y', [1, 4])],
       valueInfo: [],
       docString: '',
     },
-    metadataProps: [],
-    functions: [],
-  };
+    tag,
+  );
   return encodeModel(model);
 }
 
