@@ -73,14 +73,17 @@ export async function readModel(path: string): Promise<ModelProto> {
 
 /** Loads `path` as a label model (see the file comment for the in-memory edits). */
 export async function loadLabelModel(path: string, options: LoadLabelModelOptions = {}): Promise<LabelModel> {
+  const { bytes, settings, inputShape, folded } = await editedModel(path, options.fold !== false);
+  // The decoded model is unreachable from here on; only the edited bytes travel on, moved
+  // (not copied) to the session's worker.
+  const session = await SegSession.create(bytes, { threads: options.threads, source: path, transfer: true });
+  return { session, settings, path, inputShape, folded };
+}
+
+/** Reads, checks and edits the model; returns the bytes onnxruntime loads. */
+async function editedModel(path: string, fold: boolean) {
   const model = await readModel(path);
   const settings = settingsFromMetadata(model.metadataProps, path);
-  const fold = options.fold === false ? { model, folded: [] } : foldUpsampledConcat(model);
-  const edit = toArgmaxModel(fold.model, settings.numClasses);
-  const session = await SegSession.create(encodeModel(edit.model), {
-    threads: options.threads,
-    source: path,
-  });
   const dims = model.graph.input[0]?.type?.tensorType?.shape?.dim ?? [];
   if (dims[1]?.dimValue !== undefined && dims[1].dimValue !== 3) {
     throw new PdsegError(
@@ -88,7 +91,14 @@ export async function loadLabelModel(path: string, options: LoadLabelModelOption
       `model "${path}" takes ${dims[1].dimValue}-channel input; predict and eval feed 3-channel BGR images as cv2.imread(IMREAD_COLOR) (DATASET.IMAGE_TYPE rgba is not supported yet)`,
     );
   }
-  return { session, settings, path, inputShape: dims.map((d) => d.dimValue ?? -1), folded: fold.folded };
+  const folding = fold ? foldUpsampledConcat(model) : { model, folded: [] };
+  const edit = toArgmaxModel(folding.model, settings.numClasses);
+  return {
+    bytes: encodeModel(edit.model),
+    settings,
+    inputShape: dims.map((d) => d.dimValue ?? -1),
+    folded: folding.folded,
+  };
 }
 
 /** Checks that settings taken from a config agree with the model's fixed input size and class count. */

@@ -24,6 +24,11 @@ export interface SessionOptions {
   memPattern?: boolean;
   /** Name used in error messages (a file path). */
   source?: string;
+  /**
+   * Move the model bytes to the worker instead of copying them (the caller gives them up;
+   * saves one copy of the weights at the moment of peak memory).
+   */
+  transfer?: boolean;
 }
 
 /** Options of {@link SegSession.run}. */
@@ -135,7 +140,7 @@ export class SegSession {
     this.pending.clear();
   }
 
-  /** Loads a model from its serialized bytes (copied to the session's worker thread). */
+  /** Loads a model from its serialized bytes (copied to the session's worker thread unless `transfer`). */
   static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<SegSession> {
     const threads = options.threads ?? availableParallelism();
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
@@ -158,19 +163,24 @@ export class SegSession {
       };
       worker.once('message', onMessage);
       worker.once('error', onError);
-      worker.postMessage({
-        type: 'create',
-        bytes,
-        options: {
-          executionProviders: ['cpu'],
-          graphOptimizationLevel: 'all',
-          executionMode: 'sequential',
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          enableMemPattern: options.memPattern ?? false,
-          logSeverityLevel: 3,
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const transfer = options.transfer && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+      worker.postMessage(
+        {
+          type: 'create',
+          bytes,
+          options: {
+            executionProviders: ['cpu'],
+            graphOptimizationLevel: 'all',
+            executionMode: 'sequential',
+            intraOpNumThreads: threads,
+            interOpNumThreads: 1,
+            enableMemPattern: options.memPattern ?? false,
+            logSeverityLevel: 3,
+          },
         },
-      });
+        transfer,
+      );
     }).catch(async (e) => {
       await worker.terminate();
       throw e;
