@@ -103,6 +103,18 @@ describe('SegSession (onnxruntime in a worker thread)', () => {
     }
   });
 
+  it('takes the model bytes over with transfer, and leaves them to the caller otherwise', async () => {
+    const kept = convModel(1, 2);
+    await (await SegSession.create(kept, { threads: 1 })).release();
+    expect(kept.byteLength).toBeGreaterThan(0);
+    const given = convModel(1, 2).slice();
+    const session = await SegSession.create(given, { threads: 1, transfer: true });
+    expect(given.byteLength).toBe(0);
+    const out = await session.run(new Float32Array(4).fill(9), [1, 1, 2, 2]);
+    expect(Array.from(out.data as Float32Array)).toEqual([4, 4, 4, 4]);
+    await session.release();
+  });
+
   it('rejects bytes that are not a model with MODEL_FORMAT naming the source', async () => {
     const e = await SegSession.create(new TextEncoder().encode('not a model'), { source: 'x.onnx' }).catch(
       (err: unknown) => err,
