@@ -12,8 +12,10 @@
 // Also printed: C ÷ (1/B') (how much of the pipeline is hidden behind inference), C0's ratio,
 // and whether the default and --no-fold runs wrote identical label PNGs.
 //
-// Run: npx tsc -p tsconfig.json && node bench/predict.mjs [--runs 3] [--threads N]
-import { mkdtempSync, rmSync } from 'node:fs';
+// Run: npx tsc -p tsconfig.json && node bench/predict.mjs [--runs 3] [--threads N] [--profile]
+// --profile also has onnxruntime profile A, B and B' and prints where each run's time goes,
+// per op type (profiling itself costs a little: compare ratios from runs without it).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -23,7 +25,11 @@ import { parseArgs } from 'node:util';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, threads: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    threads: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
 });
 const RUNS = Number(args.runs);
 
@@ -124,6 +130,18 @@ function convModel() {
   });
 }
 
+/** Milliseconds per run spent in each op type, from an onnxruntime chrome-trace profile. */
+function opTimes(events) {
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').length || 1;
+  const byOp = new Map();
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const op = e.args?.op_name ?? '?';
+    byOp.set(op, (byOp.get(op) ?? 0) + e.dur / 1000 / runs);
+  }
+  return [...byOp].sort((a, b) => b[1] - a[1]);
+}
+
 const work = mkdtempSync(join(tmpdir(), 'pdseg-bench-predict-'));
 try {
   process.stderr.write(
@@ -165,7 +183,13 @@ try {
     if (release) await session.release();
     return times;
   };
-  const aTimes = await timeRuns(await SegSession.create(bytes, { threads }), input, dims, 'A');
+  const profile = (tag) => (args.profile ? { profilePrefix: join(work, `profile-${tag}`) } : {});
+  const aTimes = await timeRuns(
+    await SegSession.create(bytes, { threads, ...profile('A') }),
+    input,
+    dims,
+    'A',
+  );
   const dTimes = await timeRuns(
     await SegSession.create(convModel(), { threads }),
     convIn,
@@ -182,7 +206,7 @@ try {
   }));
   /** Times `runs` session.run of a label model, then predict over `list` with it. */
   const labelModel = async (fold, label, list) => {
-    const lm = await loadLabelModel(modelPath, { threads, fold });
+    const lm = await loadLabelModel(modelPath, { threads, fold, ...profile(fold ? 'Bfold' : 'B') });
     const times = await timeRuns(lm.session, input, dims, label, false);
     process.stderr.write(`${label}: end-to-end predict over the shared images…\n`);
     const summary = await predictImages({ items: list, runner: lm.session, settings: lm.settings });
@@ -251,6 +275,19 @@ try {
     `  softmax saved: B ÷ A = ${(tArg / tRaw).toFixed(3)}; fold: B' ÷ B = ${(tFold / tArg).toFixed(3)}`,
   );
   console.log(`  label PNGs identical with and without the fold: ${same}/${items.length}`);
+  if (args.profile) {
+    for (const [tag, label] of [
+      ['A', 'A raw PREDICT'],
+      ['B', 'B ArgMax, literal'],
+      ['Bfold', "B' ArgMax + fold"],
+    ]) {
+      const file = readdirSync(work).find((f) => f.startsWith(`profile-${tag}_`));
+      if (!file) throw new Error(`onnxruntime wrote no profile for ${tag}`);
+      console.log(`onnxruntime profile, ${label}: ms per run by op type (top 8)`);
+      for (const [op, ms] of opTimes(JSON.parse(readFileSync(join(work, file), 'utf8'))).slice(0, 8))
+        console.log(`  ${op.padEnd(22)} ${ms.toFixed(1).padStart(8)} ms`);
+    }
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -13,7 +13,7 @@ import { encodeModel } from '../onnx/encode.js';
 import type { ModelProto } from '../onnx/types.js';
 import { toArgmaxModel } from './argmax-graph.js';
 import { foldUpsampledConcat } from './fold-upsampled-concat.js';
-import { SegSession } from './session.js';
+import { SegSession, type SessionOptions } from './session.js';
 import { type PredictSettings, settingsFromMetadata } from './settings.js';
 
 /** File name of the exported model inside FREEZE.SAVE_DIR. */
@@ -52,6 +52,8 @@ export interface LoadLabelModelOptions {
   threads?: number;
   /** Fold upsampled concat parts through the convolution that reads them (default true). */
   fold?: boolean;
+  /** onnxruntime profile file prefix (see {@link SessionOptions.profilePrefix}). */
+  profilePrefix?: string;
 }
 
 /** Reads and decodes an ONNX file. */
@@ -76,7 +78,12 @@ export async function loadLabelModel(path: string, options: LoadLabelModelOption
   const { bytes, settings, inputShape, folded } = await editedModel(path, options.fold !== false);
   // The decoded model is unreachable from here on; only the edited bytes travel on, moved
   // (not copied) to the session's worker.
-  const session = await SegSession.create(bytes, { threads: options.threads, source: path, transfer: true });
+  const session = await SegSession.create(bytes, {
+    threads: options.threads,
+    source: path,
+    transfer: true,
+    profilePrefix: options.profilePrefix,
+  });
   return { session, settings, path, inputShape, folded };
 }
 

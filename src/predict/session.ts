@@ -29,6 +29,11 @@ export interface SessionOptions {
    * saves one copy of the weights at the moment of peak memory).
    */
   transfer?: boolean;
+  /**
+   * Write onnxruntime's own profile (chrome-trace JSON, one event per node run) to a file
+   * starting with this prefix; it is complete once the session is released.
+   */
+  profilePrefix?: string;
 }
 
 /** Options of {@link SegSession.run}. */
@@ -77,6 +82,7 @@ async function handle(m) {
       input.dispose();
     }
   } else if (m.type === 'release') {
+    if (session && m.profiling) session.endProfiling();
     if (session) await session.release();
     parentPort.close();
   }
@@ -110,6 +116,8 @@ export class SegSession {
 
   private constructor(
     private readonly worker: Worker,
+    /** True when onnxruntime profiles this session (ended at release). */
+    private readonly profiling: boolean,
     /** Name of the input tensor. */
     readonly inputName: string,
     /** Name of the output tensor read by {@link run}. */
@@ -177,6 +185,9 @@ export class SegSession {
             interOpNumThreads: 1,
             enableMemPattern: options.memPattern ?? false,
             logSeverityLevel: 3,
+            ...(options.profilePrefix
+              ? { enableProfiling: true, profileFilePrefix: options.profilePrefix }
+              : {}),
           },
         },
         transfer,
@@ -187,7 +198,7 @@ export class SegSession {
     });
     // An idle session does not keep the process alive; a pending run does.
     worker.unref();
-    return new SegSession(worker, created.inputName, created.outputName);
+    return new SegSession(worker, options.profilePrefix !== undefined, created.inputName, created.outputName);
   }
 
   /**
@@ -217,7 +228,7 @@ export class SegSession {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     // Keep the process alive until the worker has released the session and ended.
     this.worker.ref();
-    this.worker.postMessage({ type: 'release' });
+    this.worker.postMessage({ type: 'release', profiling: this.profiling });
     await exited;
   }
 }

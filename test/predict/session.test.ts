@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPdsegError } from '../../src/errors.js';
 import { encodeModel } from '../../src/onnx/encode.js';
@@ -113,6 +116,26 @@ describe('SegSession (onnxruntime in a worker thread)', () => {
     const out = await session.run(new Float32Array(4).fill(9), [1, 1, 2, 2]);
     expect(Array.from(out.data as Float32Array)).toEqual([4, 4, 4, 4]);
     await session.release();
+  });
+
+  it("writes onnxruntime's profile with profilePrefix, complete at release", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pdseg-profile-'));
+    try {
+      const session = await SegSession.create(convModel(1, 2), { threads: 1, profilePrefix: join(dir, 'p') });
+      await session.run(new Float32Array(4), [1, 1, 2, 2]);
+      await session.release();
+      const files = await readdir(dir);
+      expect(files.length).toBe(1);
+      const events = JSON.parse(await readFile(join(dir, files[0] as string), 'utf8')) as {
+        cat: string;
+        name: string;
+        args?: { op_name?: string };
+      }[];
+      expect(events.some((e) => e.cat === 'Node' && e.args?.op_name === 'Conv')).toBe(true);
+      expect(events.filter((e) => e.cat === 'Session' && e.name === 'model_run').length).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bytes that are not a model with MODEL_FORMAT naming the source', async () => {
