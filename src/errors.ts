@@ -28,6 +28,7 @@ export type PdsegErrorCode =
   | 'MODEL_FORMAT'
   | 'ONNX_DECODE'
   | 'IMAGE_DECODE'
+  | 'IMAGE_CHANNELS'
   | 'IMAGE_TOO_LARGE'
   | 'OUTPUT_CONFLICT'
   | 'LABEL_VALUE'

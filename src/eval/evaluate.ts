@@ -52,14 +52,17 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
   const started = performance.now();
 
   const load = async (x: EvalSample): Promise<{ sample: Sample; tensor: Float32Array }> => {
-    const [img, lab] = await Promise.all([decodeImageFile(x.image), readLabel(x.label)]);
+    const [img, lab] = await Promise.all([
+      decodeImageFile(x.image, s.channels === 4 ? 'unchanged' : 'color'),
+      readLabel(x.label),
+    ]);
     if (img.width !== lab.width || img.height !== lab.height) {
       throw new PdsegError(
         'DATASET',
         `image "${x.image}" is ${img.width}x${img.height} but its label "${x.label}" is ${lab.width}x${lab.height}; they must match`,
       );
     }
-    const tensor = new Float32Array(3 * plane);
+    const tensor = new Float32Array(s.channels * plane);
     preprocess(img, s, tables, tensor, 0, x.image);
     return { tensor, sample: { label: preprocessLabel(lab, s, x.label).data, source: x.label } };
   };
@@ -87,7 +90,11 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
         tensors.push(tensor);
         refill();
       }
-      yield { items, data: stackBatch(tensors, 3, ch, cw), dims: [items.length, 3, ch, cw] };
+      yield {
+        items,
+        data: stackBatch(tensors, s.channels, ch, cw),
+        dims: [items.length, s.channels, ch, cw],
+      };
     }
   }
   for await (const r of runAhead(batches(), o.runner)) {

@@ -6,16 +6,17 @@
 import sharp from 'sharp';
 import type { Image8 } from './image.js';
 
-/** JPEG bytes of `photo` (BGR) with `labels` (same size) blended over it in `palette` colours. */
+/** JPEG bytes of `photo` (BGR, or BGRA whose alpha is ignored) with `labels` (same size) blended over it in `palette` colours. */
 export async function blendJpeg(photo: Image8, labels: Uint8Array, palette: Uint8Array): Promise<Uint8Array> {
   const n = photo.width * photo.height;
   const rgb = new Uint8Array(n * 3);
   const d = photo.data;
+  const cn = photo.channels;
   for (let i = 0; i < n; i++) {
     const c = labels[i] as number;
-    const b = d[3 * i] as number;
-    const g = d[3 * i + 1] as number;
-    const r = d[3 * i + 2] as number;
+    const b = d[cn * i] as number;
+    const g = d[cn * i + 1] as number;
+    const r = d[cn * i + 2] as number;
     if (c === 0) {
       rgb[3 * i] = r;
       rgb[3 * i + 1] = g;

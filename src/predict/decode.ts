@@ -1,36 +1,63 @@
 /**
- * Image decoding as `cv2.imread(path, cv2.IMREAD_COLOR)` (spec §6): 8-bit, three channels in
- * BGR order, grayscale expanded to three equal channels, alpha dropped (not composited), EXIF
- * orientation applied, and NO colour management — the embedded ICC profile is ignored, as
- * OpenCV ignores it. sharp decodes; `keepIccProfile()` stops it from converting to sRGB.
+ * Image decoding as PaddleSeg's reader does it (spec §6): `cv2.imread(path, IMREAD_COLOR)`
+ * for `DATASET.IMAGE_TYPE` rgb/gray — 8-bit, three channels in BGR order, grayscale expanded
+ * to three equal channels, alpha dropped (not composited), EXIF orientation applied — and
+ * `cv2.imread(path, IMREAD_UNCHANGED)` for rgba — the file's own channels (BGRA when it has
+ * alpha, gray+alpha and palette+tRNS become BGRA as OpenCV expands them, plain gray becomes
+ * BGR through the reader's GRAY2BGR), and NO orientation (OpenCV applies EXIF orientation
+ * for every flag but IMREAD_UNCHANGED). Neither mode does colour management: the embedded ICC
+ * profile is ignored, as OpenCV ignores it. sharp decodes; `keepIccProfile()` stops it from
+ * converting to sRGB.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { messageOf, PdsegError } from '../errors.js';
 import type { Image8 } from './image.js';
 
-/** Decodes encoded image bytes into a BGR {@link Image8}; `name` is used in error messages. */
-export async function decodeImageBytes(bytes: Uint8Array, name: string): Promise<Image8> {
+/** `IMREAD_COLOR` (rgb/gray image types) or `IMREAD_UNCHANGED` (rgba). */
+export type ReadMode = 'color' | 'unchanged';
+
+/**
+ * Decodes encoded image bytes into a BGR (or BGRA) {@link Image8}; `name` is used in error
+ * messages.
+ */
+export async function decodeImageBytes(
+  bytes: Uint8Array,
+  name: string,
+  mode: ReadMode = 'color',
+): Promise<Image8> {
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: 1 << 28 })
-      .autoOrient()
-      .keepIccProfile()
-      .removeAlpha()
+    const input = sharp(bytes, { failOn: 'error', limitInputPixels: 1 << 28 });
+    if (mode === 'unchanged') {
+      const { depth } = await input.metadata();
+      if (depth !== 'uchar' && depth !== 'char') {
+        throw new PdsegError(
+          'IMAGE_DECODE',
+          `image "${name}" is not 8-bit (${depth} samples): with DATASET.IMAGE_TYPE rgba PaddleSeg reads it with cv2.IMREAD_UNCHANGED, which keeps the wide values and still divides by 255 — save it as an 8-bit PNG`,
+          { exitCode: 1 },
+        );
+      }
+    }
+    const pipeline =
+      mode === 'color' ? input.autoOrient().keepIccProfile().removeAlpha() : input.keepIccProfile();
+    const { data, info } = await pipeline
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) {
-      throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    const cn = info.channels;
+    if (mode === 'color' ? cn !== 3 : cn !== 3 && cn !== 4) {
+      throw new Error(`decoded to ${cn} channels, expected ${mode === 'color' ? 3 : '3 or 4'}`);
     }
     const out = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    // RGB → BGR in place (OpenCV's channel order).
-    for (let i = 0; i < out.length; i += 3) {
+    // RGB(A) → BGR(A) in place (OpenCV's channel order).
+    for (let i = 0; i < out.length; i += cn) {
       const r = out[i] as number;
       out[i] = out[i + 2] as number;
       out[i + 2] = r;
     }
-    return { data: out, width: info.width, height: info.height, channels: 3 };
+    return { data: out, width: info.width, height: info.height, channels: cn };
   } catch (e) {
+    if (e instanceof PdsegError) throw e;
     throw new PdsegError(
       'IMAGE_DECODE',
       `cannot decode image "${name}": ${reasonOf(e)}; check that the file is a complete JPEG, PNG, BMP, TIFF or WebP image`,
@@ -40,7 +67,7 @@ export async function decodeImageBytes(bytes: Uint8Array, name: string): Promise
 }
 
 /** Reads and decodes the image file at `path` (see {@link decodeImageBytes}). */
-export async function decodeImageFile(path: string): Promise<Image8> {
+export async function decodeImageFile(path: string, mode: ReadMode = 'color'): Promise<Image8> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -50,7 +77,7 @@ export async function decodeImageFile(path: string): Promise<Image8> {
       exitCode: 1,
     });
   }
-  return decodeImageBytes(bytes, path);
+  return decodeImageBytes(bytes, path, mode);
 }
 
 /** The first line of a decoder message, without libvips' prefixes. */

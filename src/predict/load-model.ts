@@ -92,10 +92,11 @@ async function editedModel(path: string, fold: boolean) {
   const model = await readModel(path);
   const settings = settingsFromMetadata(model.metadataProps, path);
   const dims = model.graph.input[0]?.type?.tensorType?.shape?.dim ?? [];
-  if (dims[1]?.dimValue !== undefined && dims[1].dimValue !== 3) {
+  const modelChannels = dims[1]?.dimValue;
+  if (modelChannels !== undefined && modelChannels !== settings.channels) {
     throw new PdsegError(
       'MODEL_FORMAT',
-      `model "${path}" takes ${dims[1].dimValue}-channel input; predict and eval feed 3-channel BGR images as cv2.imread(IMREAD_COLOR) (DATASET.IMAGE_TYPE rgba is not supported yet)`,
+      `model "${path}" takes ${modelChannels}-channel input but its metadata says DATA_DIM ${settings.channels}; re-export it with pdseg export`,
     );
   }
   const folding = fold ? foldUpsampledConcat(model) : { model, folded: [] };
@@ -118,6 +119,13 @@ export function checkAgainstModel(s: PredictSettings, m: LabelModel): void {
     throw new PdsegError(
       'CONFIG_CHECK',
       `EVAL_CROP_SIZE (${s.cropSize[0]}, ${s.cropSize[1]}) does not match the model "${m.path}" input ${w}x${h} (width x height); the exported PSPNet has a fixed size — use the crop size it was exported with`,
+    );
+  }
+  const c = m.inputShape[1];
+  if (c !== undefined && c > 0 && c !== s.channels) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `DATASET.IMAGE_TYPE gives ${s.channels}-channel images but the model "${m.path}" takes ${c} channels; use the IMAGE_TYPE it was exported with (rgba for 4, rgb or gray for 3)`,
     );
   }
   if (s.numClasses !== m.settings.numClasses) {

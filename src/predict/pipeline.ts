@@ -65,7 +65,7 @@ interface Prepared {
 
 type PrepResult =
   | { ok: true; value: Prepared; tensor: Float32Array }
-  | { ok: false; failure: PredictFailure };
+  | { ok: false; input: string; error: unknown };
 
 /** Runs prediction over `items`; never throws for a bad image (see {@link PredictSummary.failures}). */
 export async function predictImages(o: PredictOptions): Promise<PredictSummary> {
@@ -75,7 +75,9 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
   const prefetch = Math.max(batchSize, o.prefetch ?? 2 * batchSize);
   const tables = normalizationTables(s);
   const [cw, ch] = s.cropSize;
-  const plane = 3 * cw * ch;
+  const cn = s.channels;
+  const plane = cn * cw * ch;
+  const mode = cn === 4 ? 'unchanged' : 'color';
   const palette = colorMap(256);
   const started = performance.now();
   const failures: PredictFailure[] = [];
@@ -105,7 +107,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
 
   const prepare = async (item: PredictItem): Promise<PrepResult> => {
     try {
-      const img = await decodeImageFile(item.input);
+      const img = await decodeImageFile(item.input, mode);
       const tensor = new Float32Array(plane);
       const valid = preprocess(img, s, tables, tensor, 0, item.input);
       return {
@@ -120,10 +122,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
         },
       };
     } catch (e) {
-      return {
-        ok: false,
-        failure: { input: item.input, message: isPdsegError(e) ? e.message : messageOf(e) },
-      };
+      return { ok: false, input: item.input, error: e };
     }
   };
 
@@ -163,10 +162,10 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
         if (r.ok) {
           items.push(r.value);
           tensors.push(r.tensor);
-        } else fail(r.failure.input, { message: r.failure.message });
+        } else fail(r.input, r.error);
       }
       if (items.length > 0) {
-        yield { items, data: stackBatch(tensors, 3, ch, cw), dims: [items.length, 3, ch, cw] };
+        yield { items, data: stackBatch(tensors, cn, ch, cw), dims: [items.length, cn, ch, cw] };
       }
     }
   }

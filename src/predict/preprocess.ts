@@ -67,8 +67,8 @@ export interface Preprocessed {
 }
 
 /**
- * Resizes, pads and normalises `img` into `out` (CHW float32, `3·H·W` values starting at
- * `offset`), H×W = EVAL_CROP_SIZE. `tables` come from {@link normalizationTables}.
+ * Resizes, pads and normalises `img` into `out` (CHW float32, `C·H·W` values starting at
+ * `offset`, C = DATA_DIM), H×W = EVAL_CROP_SIZE. `tables` come from {@link normalizationTables}.
  */
 export function preprocess(
   img: Image8,
@@ -78,6 +78,15 @@ export function preprocess(
   offset: number,
   source: string,
 ): Preprocessed {
+  if (img.channels !== s.channels) {
+    throw new PdsegError(
+      'IMAGE_CHANNELS',
+      s.channels === 4
+        ? `image "${source}" has ${img.channels} channels, but DATASET.IMAGE_TYPE rgba needs 4: PaddleSeg reads it with cv2.IMREAD_UNCHANGED and requires DATA_DIM channels — give it images with an alpha channel (RGBA or gray+alpha PNG)`
+        : `image "${source}" has ${img.channels} channels, but the model takes ${s.channels}`,
+      { exitCode: 1 },
+    );
+  }
   const r = augResize(img, s);
   checkFits(r.validWidth, r.validHeight, s, source);
   const [cw, ch] = s.cropSize;

@@ -14,6 +14,11 @@ export type AugMethod = 'unpadding' | 'stepscaling' | 'rangescaling';
 /** Everything preprocessing and postprocessing need. Sizes are (width, height). */
 export interface PredictSettings {
   numClasses: number;
+  /**
+   * `DATASET.DATA_DIM`: 3 (IMAGE_TYPE rgb/gray, read with IMREAD_COLOR) or 4 (rgba, read
+   * with IMREAD_UNCHANGED); also the length of MEAN, STD and PADDING_VALUE.
+   */
+  channels: number;
   /** `EVAL_CROP_SIZE` as (width, height). */
   cropSize: [number, number];
   mean: number[];
@@ -83,8 +88,9 @@ export function settingsFromMetadata(meta: readonly StringStringEntry[], source:
   };
   const mean = numbers(get('MEAN'), 'MEAN');
   const cfg = map.has('CONFIG') ? (get('CONFIG') as { DATASET?: { IGNORE_INDEX?: number } }) : undefined;
-  return {
+  return checkChannels({
     numClasses: get('NUM_CLASSES') as number,
+    channels: get('DATA_DIM') as number,
     cropSize: pair(get('EVAL_CROP_SIZE'), 'EVAL_CROP_SIZE'),
     mean,
     std: numbers(get('STD'), 'STD'),
@@ -95,14 +101,15 @@ export function settingsFromMetadata(meta: readonly StringStringEntry[], source:
     // check_and_infer: PADDING_VALUE = MEAN × 255 (spec §1.1 item 2).
     paddingValue: mean.map((m) => m * 255),
     ignoreIndex: cfg?.DATASET?.IGNORE_INDEX ?? 255,
-  };
+  });
 }
 
 /** Settings from a checked config (spec §1.2 keys). */
 export function settingsFromConfig(cfg: SegConfig): PredictSettings {
   const mean = numbers(cfg.MEAN ? [...cfg.MEAN] : null, 'MEAN');
-  return {
+  return checkChannels({
     numClasses: cfg.DATASET.NUM_CLASSES,
+    channels: cfg.DATASET.DATA_DIM,
     cropSize: pair([...cfg.EVAL_CROP_SIZE], 'EVAL_CROP_SIZE'),
     mean,
     std: numbers(cfg.STD ? [...cfg.STD] : null, 'STD'),
@@ -112,5 +119,30 @@ export function settingsFromConfig(cfg: SegConfig): PredictSettings {
     infResizeValue: cfg.AUG.INF_RESIZE_VALUE,
     paddingValue: cfg.DATASET.PADDING_VALUE ? [...cfg.DATASET.PADDING_VALUE] : mean.map((m) => m * 255),
     ignoreIndex: cfg.DATASET.IGNORE_INDEX,
-  };
+  });
+}
+
+/**
+ * PaddleSeg's reader requires an image's channel count to equal DATA_DIM, `len(MEAN)` and
+ * `len(STD)` (spec §6) and fails every image otherwise; this says so once, before anything runs.
+ */
+function checkChannels(s: PredictSettings): PredictSettings {
+  if (s.channels !== 3 && s.channels !== 4) {
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `DATASET.DATA_DIM must be 3 or 4, got ${JSON.stringify(s.channels)}`,
+    );
+  }
+  for (const [key, list] of [
+    ['MEAN', s.mean],
+    ['STD', s.std],
+  ] as const) {
+    if (list.length !== s.channels) {
+      throw new PdsegError(
+        'CONFIG_CHECK',
+        `${key} has ${list.length} values but images have ${s.channels} channels (DATASET.IMAGE_TYPE ${s.channels === 4 ? 'rgba' : 'rgb/gray'}); give ${key} one value per channel`,
+      );
+    }
+  }
+  return s;
 }

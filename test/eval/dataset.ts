@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { colorMap } from '../../src/predict/color-map.js';
 import { encodePalettePng } from '../../src/predict/palette-png.js';
-import { writeTestImage } from '../predict/images.js';
+import { seededRgb, writeTestImage } from '../predict/images.js';
 
 /** One generated sample: its label values, row-major. */
 export interface GeneratedSample {
@@ -33,7 +33,15 @@ export function labelValues(width: number, height: number, numClasses: number, s
  */
 export async function writeDataset(
   dataDir: string,
-  o: { count: number; width: number; height: number; numClasses: number; separator?: string },
+  o: {
+    count: number;
+    width: number;
+    height: number;
+    numClasses: number;
+    separator?: string;
+    /** Write RGBA PNG images (for IMAGE_TYPE rgba) instead of RGB. */
+    rgba?: boolean;
+  },
 ): Promise<GeneratedSample[]> {
   await mkdir(join(dataDir, 'JPEGImages'), { recursive: true });
   await mkdir(join(dataDir, 'Annotations'), { recursive: true });
@@ -41,7 +49,21 @@ export async function writeDataset(
   const lines: string[] = [];
   for (let i = 0; i < o.count; i++) {
     const id = `H${String(i + 1).padStart(4, '0')}`;
-    const image = await writeTestImage(join(dataDir, 'JPEGImages'), `${id}.png`, o.width, o.height, 10 + i);
+    let image: string;
+    if (o.rgba) {
+      image = join(dataDir, 'JPEGImages', `${id}.png`);
+      const rgb = seededRgb(o.width, o.height, 10 + i);
+      const px = new Uint8Array(o.width * o.height * 4);
+      for (let p = 0; p < o.width * o.height; p++) {
+        px.set(rgb.subarray(3 * p, 3 * p + 3), 4 * p);
+        px[4 * p + 3] = (p * 7 + i * 50) % 256;
+      }
+      await sharp(px, { raw: { width: o.width, height: o.height, channels: 4 } })
+        .png()
+        .toFile(image);
+    } else {
+      image = await writeTestImage(join(dataDir, 'JPEGImages'), `${id}.png`, o.width, o.height, 10 + i);
+    }
     const values = labelValues(o.width, o.height, o.numClasses, i);
     const label = join(dataDir, 'Annotations', `${id}.png`);
     if (i % 2 === 0) {

@@ -39,15 +39,17 @@ afterAll(async () => {
 });
 
 /** Confusion matrix counted directly: softmax model argmax (first max) vs label values. */
-async function expectedMatrix(): Promise<number[][]> {
-  const bytes = await readFile(fx.modelPath);
-  const s = settingsFromMetadata(decodeModel(bytes).metadataProps, fx.modelPath);
+async function expectedMatrix(model = fx, list = samples): Promise<number[][]> {
+  const bytes = await readFile(model.modelPath);
+  const s = settingsFromMetadata(decodeModel(bytes).metadataProps, model.modelPath);
   const session = await SegSession.create(bytes, { threads: 1 });
+  const cn = s.channels;
   const m = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  for (const x of samples) {
-    const tensor = new Float32Array(3 * 64 * 64);
-    preprocess(await decodeImageFile(x.image), s, normalizationTables(s), tensor, 0, x.image);
-    const probs = (await session.run(tensor, [1, 3, 64, 64])).data as Float32Array;
+  for (const x of list) {
+    const tensor = new Float32Array(cn * 64 * 64);
+    const img = await decodeImageFile(x.image, cn === 4 ? 'unchanged' : 'color');
+    preprocess(img, s, normalizationTables(s), tensor, 0, x.image);
+    const probs = (await session.run(tensor, [1, cn, 64, 64])).data as Float32Array;
     for (let i = 0; i < 64 * 64; i++) {
       const l = x.values[i] as number;
       if (l === 255) continue;
@@ -85,6 +87,30 @@ describe('evaluate', () => {
       expect(Math.abs(r.accuracy - diag / total)).toBeLessThan(1e-12);
     }
     await model.session.release();
+  }, 120_000);
+
+  it('IMAGE_TYPE rgba: RGBA images through a 4-channel network, batches of 2', async () => {
+    const dir = join(tmp.dir, 'rgba');
+    const rgbaFx = await makePspnetFixture({ dir, numClasses: K, imageType: 'rgba' });
+    const rgbaDir = join(dir, 'dataset', 'fixture');
+    const rgbaSamples = await writeDataset(rgbaDir, {
+      count: 3,
+      width: 64,
+      height: 64,
+      numClasses: K,
+      rgba: true,
+    });
+    const list = await readEvalList(join(rgbaDir, 'val_list.txt'), rgbaDir, ' ');
+    const model = await loadLabelModel(rgbaFx.modelPath, { threads: 1 });
+    const r = await evaluate({
+      samples: list,
+      runner: model.session,
+      settings: model.settings,
+      batchSize: 2,
+    });
+    await model.session.release();
+    expect(r.confusionMatrix).toEqual(await expectedMatrix(rgbaFx, rgbaSamples));
+    expect(r.images).toBe(3);
   }, 120_000);
 
   it('stops on a label value ≥ NUM_CLASSES, naming the file and value', async () => {

@@ -1,8 +1,9 @@
 /**
  * decode as cv2.imread(IMREAD_COLOR) on inputs the shared goldens don't cover — EXIF
- * orientations 3/6/8 in JPEG and PNG, 16-bit RGB and gray PNGs, RGBA (alpha dropped) —
- * against what OpenCV 4.6 returned (test/reference/predict/make_decode_reference.py),
- * and the one-line errors for corrupt files.
+ * orientations 3/6/8 in JPEG and PNG, 16-bit RGB and gray PNGs, RGBA, gray+alpha and
+ * palette+tRNS (alpha dropped) — and as PaddleSeg's rgba reader (IMREAD_UNCHANGED, then
+ * GRAY2BGR for 2-D results) on the same files, against what OpenCV 4.6 returned
+ * (test/reference/predict/make_decode_reference.py), and the one-line errors for corrupt files.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,10 @@ import { ROOT } from '../helpers.js';
 const HERE = join(ROOT, 'test', 'reference', 'predict');
 const ref = JSON.parse(readFileSync(join(HERE, 'decode-reference.json'), 'utf8')) as {
   opencv: string;
-  files: Record<string, { shape: number[]; bgr: string }>;
+  files: Record<
+    string,
+    { shape: number[]; bgr: string; unchanged: { shape: number[]; dtype: string; data: string } }
+  >;
 };
 
 describe(`decode against cv2.imread (OpenCV ${ref.opencv})`, () => {
@@ -24,6 +28,31 @@ describe(`decode against cv2.imread (OpenCV ${ref.opencv})`, () => {
     expect([img.height, img.width, img.channels]).toEqual(expected.shape);
     expect(Buffer.from(img.data).equals(Buffer.from(expected.bgr, 'base64'))).toBe(true);
   });
+});
+
+describe(`decode for IMAGE_TYPE rgba against cv2.imread(IMREAD_UNCHANGED) (OpenCV ${ref.opencv})`, () => {
+  const eightBit = Object.keys(ref.files).filter((n) => ref.files[n]!.unchanged.dtype === 'uint8');
+  it.each(eightBit)('%s', async (name) => {
+    const expected = ref.files[name]!.unchanged;
+    const img = await decodeImageFile(join(HERE, 'decode', name), 'unchanged');
+    expect([img.height, img.width, img.channels]).toEqual(expected.shape);
+    expect(Buffer.from(img.data).equals(Buffer.from(expected.data, 'base64'))).toBe(true);
+  });
+
+  it('covers alpha, expanded alpha and unrotated EXIF files', () => {
+    const four = eightBit.filter((n) => ref.files[n]!.unchanged.shape[2] === 4);
+    expect(four.sort()).toEqual(['exif6-rgba.png', 'graya.png', 'palette-trns.png', 'rgba.png']);
+  });
+
+  it.each(Object.keys(ref.files).filter((n) => ref.files[n]!.unchanged.dtype !== 'uint8'))(
+    '%s: 16-bit samples are refused, naming the file',
+    async (name) => {
+      const e = await decodeImageFile(join(HERE, 'decode', name), 'unchanged').catch((x) => x);
+      expect(e).toBeInstanceOf(PdsegError);
+      expect((e as PdsegError).code).toBe('IMAGE_DECODE');
+      expect((e as PdsegError).message).toContain(`${name}" is not 8-bit (ushort samples)`);
+    },
+  );
 });
 
 describe('corrupt inputs', () => {

@@ -42,15 +42,19 @@ afterAll(async () => {
 });
 
 /** Independent reference: the exported softmax model, argmax in JS (first max), crop, NEAREST back. */
-async function reference(path: string): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const bytes = await readFile(fx.modelPath);
-  const settings = settingsFromMetadata(decodeModel(bytes).metadataProps, fx.modelPath);
+async function reference(
+  path: string,
+  modelPath = fx.modelPath,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const bytes = await readFile(modelPath);
+  const settings = settingsFromMetadata(decodeModel(bytes).metadataProps, modelPath);
   const session = await SegSession.create(bytes, { threads: 1 });
-  const img = await decodeImageFile(path);
+  const cn = settings.channels;
+  const img = await decodeImageFile(path, cn === 4 ? 'unchanged' : 'color');
   const [cw, ch] = settings.cropSize;
-  const tensor = new Float32Array(3 * cw * ch);
+  const tensor = new Float32Array(cn * cw * ch);
   const valid = preprocess(img, settings, normalizationTables(settings), tensor, 0, path);
-  const out = await session.run(tensor, [1, 3, ch, cw]);
+  const out = await session.run(tensor, [1, cn, ch, cw]);
   await session.release();
   const probs = out.data as Float32Array;
   const k = settings.numClasses;
@@ -123,6 +127,52 @@ describe('predictImages on the fixture', () => {
     }
   }, 120_000);
 
+  it('IMAGE_TYPE rgba: a 4-channel network reads BGRA as IMREAD_UNCHANGED; a 3-channel photo is named and skipped', async () => {
+    const dir = join(tmp.dir, 'rgba');
+    const rgbaFx = await makePspnetFixture({ dir: join(dir, 'model'), numClasses: 3, imageType: 'rgba' });
+    const inDir = join(dir, 'in');
+    await mkdir(inDir, { recursive: true });
+    const w = 50;
+    const h = 40;
+    const px = new Uint8Array(w * h * 4).map((_, i) => (i * 31 + (i % 4 === 3 ? 90 : 0)) % 256);
+    await sharp(px, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toFile(join(inDir, 'rgba.png'));
+    const ga = new Uint8Array(w * h * 2).map((_, i) => (i * 17) % 256);
+    await sharp(ga, { raw: { width: w, height: h, channels: 2 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(join(inDir, 'graya.png'));
+    await writeTestImage(inDir, 'photo.jpg', 30, 30, 9);
+    const model = await loadLabelModel(rgbaFx.modelPath, { threads: 1 });
+    expect(model.settings.channels).toBe(4);
+    expect(model.inputShape[1]).toBe(4);
+    const out = join(dir, 'visual');
+    const items = await collectInputs({ inputs: [inDir], outputDir: out });
+    const summary = await predictImages({ items, runner: model.session, settings: model.settings });
+    await model.session.release();
+    expect(summary.images).toBe(2);
+    expect(summary.failures.map((f) => f.message)).toEqual([
+      expect.stringMatching(/photo\.jpg" has 3 channels, but DATASET\.IMAGE_TYPE rgba needs 4/),
+    ]);
+    const palette = colorMap(256);
+    for (const name of ['rgba', 'graya']) {
+      const ref = await reference(join(inDir, `${name}.png`), rgbaFx.modelPath);
+      const rgb = new Uint8Array(
+        await sharp(join(out, `${name}.png`))
+          .removeAlpha()
+          .raw()
+          .toBuffer(),
+      );
+      let mismatches = 0;
+      for (let i = 0; i < ref.data.length; i++) {
+        const c = ref.data[i] as number;
+        if (rgb[3 * i] !== palette[3 * c] || rgb[3 * i + 1] !== palette[3 * c + 1]) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+    }
+  }, 120_000);
+
   it('reports a truncated JPEG and a text file named .png, and continues', async () => {
     const dir = join(tmp.dir, 'bad');
     await mkdir(dir, { recursive: true });
@@ -140,7 +190,12 @@ describe('predictImages on the fixture', () => {
       'notes.png',
       'truncated.jpg',
     ]);
-    for (const f of summary.failures) expect(f.message).toContain(f.input);
+    for (const f of summary.failures) {
+      // One line: the file and the decoder's reason.
+      expect(f.message).toContain(`cannot decode image "${f.input}": `);
+      expect(f.message).not.toContain('[object');
+      expect(f.message).not.toContain('\n');
+    }
     expect(summary.written).toEqual([join(out, 'good.png')]);
   }, 120_000);
 

@@ -7,6 +7,7 @@ import type { PredictSettings } from '../../src/predict/settings.js';
 
 const base: PredictSettings = {
   numClasses: 2,
+  channels: 3,
   cropSize: [4, 3],
   mean: [0.5, 0.5, 0.5],
   std: [0.5, 0.5, 0.5],
@@ -55,6 +56,56 @@ describe('preprocess', () => {
     preprocess(img, s, tables, out, 0, 'x.png');
     expect(out[0]).toBe((tables[0] as Float32Array)[255]); // plane 0 = R of pixel (0,0) = 255
     expect(out[24]).toBe((tables[2] as Float32Array)[0]); // plane 2 = B = 0
+  });
+
+  it('handles BGRA (IMAGE_TYPE rgba): four planes, padding per channel, TO_RGB gives ARGB', () => {
+    const s: PredictSettings = {
+      ...base,
+      channels: 4,
+      mean: [0.1, 0.2, 0.3, 0.4],
+      std: [0.5, 0.5, 0.5, 0.25],
+      paddingValue: [0.1, 0.2, 0.3, 0.4].map((m) => m * 255),
+    };
+    const bgra: Image8 = {
+      data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+      width: 2,
+      height: 2,
+      channels: 4,
+    };
+    const tables = normalizationTables(s);
+    const out = new Float32Array(4 * 12);
+    preprocess(bgra, s, tables, out, 0, 'a.png');
+    const at = (c: number, i: number) => out[c * 12 + i];
+    // alpha plane (3): pixel (0,0) alpha 4, pixel (1,0) alpha 8, then padding round(0.4·255 = 102)
+    expect([at(3, 0), at(3, 1), at(3, 2)]).toEqual([
+      (tables[3] as Float32Array)[4],
+      (tables[3] as Float32Array)[8],
+      (tables[3] as Float32Array)[102],
+    ]);
+    // TO_RGB reverses all four: plane 0 is alpha with MEAN[0]
+    const rgb = { ...s, toRgb: true };
+    const t2 = normalizationTables(rgb);
+    preprocess(bgra, rgb, t2, out, 0, 'a.png');
+    expect(out[0]).toBe((t2[0] as Float32Array)[4]);
+    expect(out[3 * 12]).toBe((t2[3] as Float32Array)[1]);
+  });
+
+  it('refuses an image whose channels differ from DATA_DIM, naming it', () => {
+    const s: PredictSettings = {
+      ...base,
+      channels: 4,
+      mean: [0.5, 0.5, 0.5, 0.5],
+      std: [0.5, 0.5, 0.5, 0.5],
+    };
+    let err: unknown;
+    try {
+      preprocess(img, s, normalizationTables(s), new Float32Array(48), 0, 'photo.jpg');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as PdsegError).code).toBe('IMAGE_CHANNELS');
+    expect((err as PdsegError).message).toContain('"photo.jpg" has 3 channels');
+    expect((err as PdsegError).message).toContain('rgba needs 4');
   });
 
   it("stops with PaddleSeg's crop error when the image is larger than EVAL_CROP_SIZE", () => {
