@@ -187,7 +187,8 @@ export function foldUpsampledConcat(model: ModelProto): FoldResult {
         text(resize, 'mode') === 'linear' &&
         text(resize, 'coordinate_transformation_mode') === 'align_corners' &&
         inShape?.length === 4 &&
-        outShape?.length === 4
+        outShape?.length === 4 &&
+        inShape[1] === channels
       ) {
         const [sh, sw] = [inShape[2], inShape[3]];
         const [rh, rw] = [outShape[2], outShape[3]];
