@@ -231,12 +231,23 @@ try {
 
   const gf = (f, t) => f / t / 1e9;
   const rows = [
-    ['A raw PREDICT session.run (softmax)', `${tRaw.toFixed(3)} s`, `${gf(flops, tRaw).toFixed(1)} GFLOP/s`],
-    ['B ArgMax, literal graph (--no-fold)', `${tArg.toFixed(3)} s`, `${gf(flops, tArg).toFixed(1)} GFLOP/s`],
+    [
+      'A raw PREDICT session.run (softmax)',
+      `${tRaw.toFixed(3)} s`,
+      `${gf(flops, tRaw).toFixed(1)} GFLOP/s`,
+      aTimes,
+    ],
+    [
+      'B ArgMax, literal graph (--no-fold)',
+      `${tArg.toFixed(3)} s`,
+      `${gf(flops, tArg).toFixed(1)} GFLOP/s`,
+      bTimes,
+    ],
     [
       "B' ArgMax + PSP fold (predict's default)",
       `${tFold.toFixed(3)} s`,
       `${gf(flops, tFold).toFixed(1)} GFLOP/s*`,
+      folded.times,
     ],
     [
       `C end-to-end predict, ${summary.images} images`,
@@ -248,12 +259,20 @@ try {
       `${(literal.summary.seconds / literal.summary.images).toFixed(3)} s/img`,
       `${literal.summary.imagesPerSecond.toFixed(3)} img/s`,
     ],
-    ['D conv 3×3 256→256 @128×128', `${tConv.toFixed(3)} s`, `${gf(convFlops, tConv).toFixed(1)} GFLOP/s`],
+    [
+      'D conv 3×3 256→256 @128×128',
+      `${tConv.toFixed(3)} s`,
+      `${gf(convFlops, tConv).toFixed(1)} GFLOP/s`,
+      dTimes,
+    ],
   ];
   console.log(
-    `PSPNet-ResNet50 512×512: ${(flops / 1e9).toFixed(1)} GFLOP per image; threads ${threads ?? 'all cores'}; median of ${RUNS} runs`,
+    `PSPNet-ResNet50 512×512: ${(flops / 1e9).toFixed(1)} GFLOP per image; threads ${threads ?? 'all cores'}; median of ${RUNS} runs (A: ${2 * RUNS}, first and last) [min–max]`,
   );
-  for (const r of rows) console.log(`${r[0].padEnd(44)} ${r[1].padStart(14)} ${r[2].padStart(17)}`);
+  // The spread of the timed runs beside each median (A's include the runs at the very end).
+  const spread = (xs) => (xs ? `  [${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}]` : '');
+  for (const r of rows)
+    console.log(`${r[0].padEnd(44)} ${r[1].padStart(14)} ${r[2].padStart(17)}${spread(r[3])}`);
   console.log(
     `* the literal graph's GFLOP over B' time; the fold removes ${folded.folded.join(', ')}'s work on the upsampled pyramid`,
   );
