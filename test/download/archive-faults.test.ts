@@ -1,9 +1,8 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DownloadSummary, downloadItems } from '../../src/download/index.js';
 import { PdsegError } from '../../src/errors.js';
-import { tempDir } from '../helpers.js';
 import {
   listAll,
   modelTgz,
@@ -13,26 +12,17 @@ import {
   tarArchive,
   writeTree,
 } from './fixtures.js';
-import { startServer, type TestServer } from './server.js';
+import { useDownloadSandbox } from './server.js';
 import { makeZip } from './zip-writer.js';
 
-let work: { dir: string; cleanup: () => Promise<void> };
-let server: TestServer;
-beforeEach(async () => {
-  work = await tempDir('pdseg-dlarc-');
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.close();
-  await work.cleanup();
-});
+const sandbox = useDownloadSandbox('pdseg-dlarc-');
 
-const root = () => join(work.dir, 'root');
+const root = () => sandbox.root();
 
 /** Serves `body` at the registry path of `name` and downloads it. */
 async function fetchAs(name: string, path: string, body: Buffer): Promise<DownloadSummary> {
-  server.routes.set(path, { body });
-  return downloadItems([name], { root: root(), mirror: server.origin, retryDelaysMs: [] });
+  sandbox.server.routes.set(path, { body });
+  return downloadItems([name], { root: root(), mirror: sandbox.server.origin, retryDelaysMs: [] });
 }
 
 function expectFailed(summary: DownloadSummary, code: string, phrase: string | RegExp): void {
@@ -50,10 +40,10 @@ function expectNothingLeft(folder: 'pretrained_model' | 'dataset'): void {
 
 /** Builds a tar in a scratch folder: `setup(dir)` makes the tree, `args` are tar's create args. */
 function craftTar(label: string, setup: (dir: string) => void, args: string[]): Buffer {
-  const dir = join(work.dir, `craft-${label}`);
+  const dir = join(sandbox.dir, `craft-${label}`);
   mkdirSync(dir, { recursive: true });
   setup(dir);
-  return tarArchive(dir, join(work.dir, `${label}.tar`), ['-c', ...args]);
+  return tarArchive(dir, join(sandbox.dir, `${label}.tar`), ['-c', ...args]);
 }
 
 const TAR_NAME = 'fast_scnn_cityscapes';
@@ -69,7 +59,7 @@ describe('archive kinds and layout', () => {
     expect(
       tree.get('psp1/BatchNorm/beta')?.equals(paddleParameterFiles().get('psp1/BatchNorm/beta') as Buffer),
     ).toBe(true);
-    const tgz = modelTgz(work.dir, 'icnet_cityscapes');
+    const tgz = modelTgz(sandbox.dir, 'icnet_cityscapes');
     expect((await fetchAs('icnet_bn_cityscapes', '/models/icnet_cityscapes.tar.gz', tgz)).downloaded).toBe(1);
     expect(readTree(join(root(), 'pretrained_model', 'icnet_bn_cityscapes')).has('logit/biases')).toBe(true);
   });
@@ -77,7 +67,7 @@ describe('archive kinds and layout', () => {
 
 describe('corrupt archives', () => {
   it('rejects a truncated gzip and leaves nothing', async () => {
-    const tgz = modelTgz(work.dir, 'pspnet50_cityscapes');
+    const tgz = modelTgz(sandbox.dir, 'pspnet50_cityscapes');
     const summary = await fetchAs(
       'pspnet50_bn_cityscapes',
       '/models/pspnet50_cityscapes.tgz',
@@ -114,7 +104,7 @@ describe('unsafe archives', () => {
     const summary = await fetchAs('optic_disc_seg', '/dataset/optic_disc_seg.zip', makeZip(entries));
     expectFailed(summary, 'ARCHIVE_UNSAFE', phrase);
     expectNothingLeft('dataset');
-    expect(listAll(work.dir).filter((p) => p.includes('evil'))).toEqual([]);
+    expect(listAll(sandbox.dir).filter((p) => p.includes('evil'))).toEqual([]);
   };
 
   it('rejects zip-slip (../evil) before writing anything', () =>
@@ -127,7 +117,7 @@ describe('unsafe archives', () => {
     ));
 
   it('rejects an absolute path in a zip', () =>
-    zipCase([{ name: `${work.dir}/evil`, data: 'x' }], /has an absolute path/));
+    zipCase([{ name: `${sandbox.dir}/evil`, data: 'x' }], /has an absolute path/));
 
   it('rejects a zip symlink pointing outside', () =>
     zipCase(
@@ -146,16 +136,16 @@ describe('unsafe archives', () => {
   };
 
   it('rejects a tar entry with ../', async () => {
-    const dir = join(work.dir, 'craft-dotdot');
+    const dir = join(sandbox.dir, 'craft-dotdot');
     mkdirSync(join(dir, 'inner'), { recursive: true });
     writeFileSync(join(dir, 'evil.txt'), 'x');
     // Run from inside craft-dotdot/inner so the stored name really is ../evil.txt.
-    const tar = tarArchive(join(dir, 'inner'), join(work.dir, 'dotdot.tar'), ['-c', '-P', '../evil.txt']);
+    const tar = tarArchive(join(dir, 'inner'), join(sandbox.dir, 'dotdot.tar'), ['-c', '-P', '../evil.txt']);
     await tarCase(tar, /entry '\.\.\/evil\.txt' contains a '\.\.' component/);
   });
 
   it('rejects an absolute tar entry', async () => {
-    const abs = join(work.dir, 'craft-abs', 'evil.txt');
+    const abs = join(sandbox.dir, 'craft-abs', 'evil.txt');
     const tar = craftTar('abs', (d) => writeFileSync(join(d, 'evil.txt'), 'x'), ['-P', abs]);
     await tarCase(tar, /has an absolute path/);
   });
@@ -205,6 +195,6 @@ describe('target checks', () => {
     writeFileSync(join(root(), 'pretrained_model', TAR_NAME), 'not a folder');
     const summary = await fetchAs(TAR_NAME, TAR_PATH, Buffer.from('unused'));
     expectFailed(summary, 'DOWNLOAD_TARGET_EXISTS', /exists and is not a folder/);
-    expect(server.requests).toEqual([]);
+    expect(sandbox.server.requests).toEqual([]);
   });
 });

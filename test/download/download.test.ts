@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { downloadItems, listItems, MANIFEST_NAME } from '../../src/download/index.js';
 import { buildRegistry, type RegistryEntry } from '../../src/download/registry.js';
 import { PdsegError } from '../../src/errors.js';
 import type { PdsegEvent } from '../../src/events.js';
-import { tempDir } from '../helpers.js';
 import {
   listAll,
   modelTgz,
@@ -17,30 +16,20 @@ import {
   tarArchive,
   writeTree,
 } from './fixtures.js';
-import { startServer, type TestServer } from './server.js';
+import { useDownloadSandbox } from './server.js';
 
-let work: { dir: string; cleanup: () => Promise<void> };
-let server: TestServer;
+const sandbox = useDownloadSandbox('pdseg-dl-');
 
-beforeEach(async () => {
-  work = await tempDir('pdseg-dl-');
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.close();
-  await work.cleanup();
-});
-
-const root = () => join(work.dir, 'root');
+const root = () => sandbox.root();
 
 describe('downloadItems', () => {
   it('installs a model .tgz as pretrained_model/<name>/ with every parameter file (spec §3.2)', async () => {
-    const tgz = modelTgz(work.dir, 'pspnet50_cityscapes');
-    server.routes.set('/models/pspnet50_cityscapes.tgz', { body: tgz });
+    const tgz = modelTgz(sandbox.dir, 'pspnet50_cityscapes');
+    sandbox.server.routes.set('/models/pspnet50_cityscapes.tgz', { body: tgz });
     const events: PdsegEvent[] = [];
     const summary = await downloadItems(['pspnet50_bn_cityscapes'], {
       root: root(),
-      mirror: server.origin,
+      mirror: sandbox.server.origin,
       onEvent: (e) => events.push(e),
     });
     expect(summary.failed).toBe(0);
@@ -64,7 +53,7 @@ describe('downloadItems', () => {
     const manifest = JSON.parse(readFileSync(join(target, MANIFEST_NAME), 'utf8'));
     expect(manifest.size).toBe(tgz.length);
     expect(manifest.sha256).toBe(createHash('sha256').update(tgz).digest('hex'));
-    expect(manifest.url).toBe(`${server.origin}/models/pspnet50_cityscapes.tgz`);
+    expect(manifest.url).toBe(`${sandbox.server.origin}/models/pspnet50_cityscapes.tgz`);
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
     const last = progress[progress.length - 1];
@@ -72,8 +61,8 @@ describe('downloadItems', () => {
   });
 
   it('installs the optic_disc_seg zip under its alias into dataset/optic_disc_seg/', async () => {
-    server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
-    const summary = await downloadItems(['optic'], { root: root(), mirror: server.origin });
+    sandbox.server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
+    const summary = await downloadItems(['optic'], { root: root(), mirror: sandbox.server.origin });
     expect(summary.items.map((i) => i.status)).toEqual(['downloaded']);
     const tree = readTree(join(root(), 'dataset', 'optic_disc_seg'));
     for (const [rel, data] of opticFiles()) expect(tree.get(rel)?.equals(Buffer.from(data)), rel).toBe(true);
@@ -86,21 +75,23 @@ describe('downloadItems', () => {
     const target = join(root(), 'pretrained_model', 'pspnet50_bn_cityscapes');
     mkdirSync(target, { recursive: true });
     writeFileSync(join(target, 'old_file'), 'old');
-    server.routes.set('/models/pspnet50_cityscapes.tgz', { body: modelTgz(work.dir, 'pspnet50_cityscapes') });
+    sandbox.server.routes.set('/models/pspnet50_cityscapes.tgz', {
+      body: modelTgz(sandbox.dir, 'pspnet50_cityscapes'),
+    });
     const events: PdsegEvent[] = [];
     const first = await downloadItems(['pspnet50_bn_cityscapes'], {
       root: root(),
-      mirror: server.origin,
+      mirror: sandbox.server.origin,
       onEvent: (e) => events.push(e),
     });
     expect(first.items[0].status).toBe('skipped');
-    expect(server.requests).toEqual([]);
+    expect(sandbox.server.requests).toEqual([]);
     expect(events.some((e) => e.type === 'info' && e.message.includes('already present'))).toBe(true);
     expect(readFileSync(join(target, 'old_file'), 'utf8')).toBe('old');
 
     const forced = await downloadItems(['pspnet50_bn_cityscapes'], {
       root: root(),
-      mirror: server.origin,
+      mirror: sandbox.server.origin,
       force: true,
     });
     expect(forced.items[0].status).toBe('downloaded');
@@ -115,10 +106,10 @@ describe('downloadItems', () => {
   });
 
   it('downloads several names in turn and reports each in one summary', async () => {
-    server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
+    sandbox.server.routes.set('/dataset/optic_disc_seg.zip', { body: opticZip() });
     const summary = await downloadItems(['optic', 'pspnet50_bn_cityscapes', 'optic_disc_seg'], {
       root: root(),
-      mirror: server.origin,
+      mirror: sandbox.server.origin,
       retryDelaysMs: [],
     });
     expect(summary.items.map((i) => [i.entry.name, i.status])).toEqual([
@@ -143,15 +134,15 @@ describe('downloadItems', () => {
   const entry = (sha256?: string): RegistryEntry => ({
     name: 'm',
     kind: 'model',
-    url: `${server.origin}/m.tgz`,
+    url: `${sandbox.server.origin}/m.tgz`,
     folder: 'pretrained_model/m',
     aliases: [],
     sha256,
   });
 
   it('verifies a known SHA-256 and rejects a mismatch, leaving nothing', async () => {
-    const tgz = modelTgz(work.dir, 'm_top');
-    server.routes.set('/m.tgz', { body: tgz });
+    const tgz = modelTgz(sandbox.dir, 'm_top');
+    sandbox.server.routes.set('/m.tgz', { body: tgz });
     const bad = await downloadItems(['m'], {
       root: root(),
       registry: buildRegistry([entry('0'.repeat(64))]),
@@ -167,7 +158,7 @@ describe('downloadItems', () => {
   });
 
   it('keeps every member when the archive has no single top folder', async () => {
-    const src = join(work.dir, 'flat');
+    const src = join(sandbox.dir, 'flat');
     writeTree(
       src,
       new Map([
@@ -175,7 +166,9 @@ describe('downloadItems', () => {
         ['b/c.txt', 'C'],
       ]),
     );
-    server.routes.set('/m.tgz', { body: tarArchive(src, join(work.dir, 'flat.tgz'), ['-cz', 'a.txt', 'b']) });
+    sandbox.server.routes.set('/m.tgz', {
+      body: tarArchive(src, join(sandbox.dir, 'flat.tgz'), ['-cz', 'a.txt', 'b']),
+    });
     const summary = await downloadItems(['m'], { root: root(), registry: buildRegistry([entry()]) });
     expect(summary.items[0].status).toBe('downloaded');
     const tree = readTree(join(root(), 'pretrained_model', 'm'));

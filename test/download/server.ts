@@ -5,6 +5,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { tempDir } from '../helpers.js';
 
 /** How one path is served. */
 export interface Route {
@@ -107,5 +110,42 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<T
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A fresh temp folder and loopback server for each test of the calling file. */
+export interface DownloadSandbox {
+  /** The test's temp folder. */
+  readonly dir: string;
+  /** The test's server. */
+  readonly server: TestServer;
+  /** `<dir>/root`, the download root the tests install into. */
+  root(): string;
+}
+
+/** Registers beforeEach/afterEach hooks that create and remove a {@link DownloadSandbox}. */
+export function useDownloadSandbox(prefix: string): DownloadSandbox {
+  let work: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    work = await tempDir(prefix);
+    server = await startServer();
+  });
+  afterEach(async () => {
+    await server?.close();
+    await work?.cleanup();
+  });
+  const live = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the download sandbox's ${what} exists only inside a test`);
+    return v;
+  };
+  return {
+    get dir() {
+      return live(work, 'folder').dir;
+    },
+    get server() {
+      return live(server, 'server');
+    },
+    root: () => join(live(work, 'folder').dir, 'root'),
   };
 }
