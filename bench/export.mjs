@@ -1,5 +1,5 @@
 // Benchmark of `pdseg export` on a full-size PSPNet-ResNet50 (19 classes, ~187 MB of
-// generated weights in the model zoo's one-file-per-variable layout), measured side by
+// synthetic weights in the model zoo's one-file-per-variable layout, bench/full-pspnet.mjs), measured side by
 // side with simply reading those files and writing their bytes to one file (the I/O floor
 // of any export). Each run is a fresh child process, alternating, so the numbers compare
 // like with like; peak memory is the child's max RSS. Targets (issue 4): export time
@@ -12,6 +12,7 @@ import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fullPspnetConfig, writeFullPspnetCheckpoint } from './full-pspnet.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
@@ -35,54 +36,13 @@ async function child(mode, work) {
     await fh.sync();
     await fh.close();
   } else {
-    const { loadConfig } = await import(dist('config/index.js'));
     const { exportModel } = await import(dist('export/export-model.js'));
-    const cfg = await loadConfig({
-      cfgFile: join(ROOT, 'configs', 'pspnet_optic.yaml'),
-      overrides: [
-        'DATASET.NUM_CLASSES',
-        '19',
-        'TEST.TEST_MODEL',
-        './checkpoint',
-        'FREEZE.SAVE_DIR',
-        './freeze_model',
-      ],
-      cwd: work,
-    });
+    const cfg = await fullPspnetConfig(work);
     await exportModel(cfg, { cwd: work });
   }
   const seconds = (performance.now() - t0) / 1000;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(JSON.stringify({ seconds, maxRssBytes }));
-}
-
-async function generate(work) {
-  const { writeCheckpoint } = await import(dist('paddle/checkpoint-writer.js'));
-  const { buildPredictGraph } = await import(dist('models/model-builder.js'));
-  const { builder } = buildPredictGraph({
-    EVAL_CROP_SIZE: [512, 512],
-    DATASET: { NUM_CLASSES: 19, DATA_DIM: 3 },
-    MODEL: {
-      MODEL_NAME: 'pspnet',
-      DEFAULT_NORM_TYPE: 'bn',
-      DEFAULT_EPSILON: 1e-5,
-      PSPNET: { LAYERS: 50, DEPTH_MULTIPLIER: 1 },
-    },
-  });
-  let seed = 12345;
-  async function* tensors() {
-    for (const p of builder.params) {
-      const data = new Float32Array(p.dims.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < data.length; i++) {
-        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-        data[i] = (seed / 4294967296 - 0.5) * 0.02;
-      }
-      yield { name: p.name, dims: [...p.dims], dtype: 'float32', data };
-    }
-  }
-  const r = await writeCheckpoint(join(work, 'checkpoint'), tensors(), 'per-file');
-  const weightBytes = builder.params.reduce((n, p) => n + 4 * p.dims.reduce((a, b) => a * b, 1), 0);
-  return { ...r, weightBytes, params: builder.params.length };
 }
 
 function run(mode, work) {
@@ -99,7 +59,7 @@ async function main() {
   const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
   const work = mkdtempSync(join(tmpdir(), 'pdseg-bench-export-'));
   try {
-    const g = await generate(work);
+    const g = await writeFullPspnetCheckpoint(work);
     console.log(
       `checkpoint: ${g.params} parameters, ${g.files} files, ${(g.bytes / 1e6).toFixed(1)} MB on disk, ` +
         `${(g.weightBytes / 1e6).toFixed(1)} MB of weights (${relative(ROOT, work) || work})`,

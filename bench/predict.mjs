@@ -1,5 +1,6 @@
-// Benchmark of `pdseg predict` on a full-size PSPNet-ResNet50 at 512×512 (19 classes,
-// generated weights, exported by the real exporter), all measured in one process, side by side:
+// Benchmark of `pdseg predict` on a full-size PSPNet-ResNet50 at 512×512 (19 classes, the
+// synthetic weights of bench/full-pspnet.mjs, exported by the real exporter), all measured
+// in one process, side by side:
 //   A.  raw session.run of the exported PREDICT model (softmax output), median of runs
 //   B.  session.run of the literal graph with only the softmax replaced by ArgMax (spec §4.4;
 //       what `pdseg predict --no-fold` runs)
@@ -21,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeFullPspnetCheckpoint } from './full-pspnet.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
@@ -35,9 +37,7 @@ const RUNS = Number(args.runs);
 
 const threads = args.threads ? Number(args.threads) : undefined;
 
-const { loadConfig } = await import(dist('config/index.js'));
 const { exportModel } = await import(dist('export/export-model.js'));
-const { writeSyntheticCheckpoint } = await import(dist('quickstart/synthetic-checkpoint.js'));
 const { SegSession } = await import(dist('predict/session.js'));
 const { loadLabelModel } = await import(dist('predict/load-model.js'));
 const { collectInputs } = await import(dist('predict/inputs.js'));
@@ -147,16 +147,7 @@ try {
   process.stderr.write(
     'exporting a full-size PSPNet-ResNet50 (19 classes, 512×512) with generated weights…\n',
   );
-  const overrides = [
-    'DATASET.NUM_CLASSES',
-    '19',
-    'TEST.TEST_MODEL',
-    './checkpoint',
-    'FREEZE.SAVE_DIR',
-    './freeze_model',
-  ];
-  const cfg = await loadConfig({ cfgFile: join(ROOT, 'configs', 'pspnet_optic.yaml'), overrides, cwd: work });
-  await writeSyntheticCheckpoint(cfg, join(work, 'checkpoint'));
+  const { cfg } = await writeFullPspnetCheckpoint(work);
   const { modelPath } = await exportModel(cfg, { cwd: work });
   const bytes = await readFile(modelPath);
   const model = decodeModel(bytes);

@@ -7,11 +7,11 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPredictGraph } from '../../src/models/model-builder.js';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import { tarArchive } from '../download/fixtures.js';
 import { startServer, type TestServer } from '../download/server.js';
 import { makeZip, type ZipEntrySpec } from '../download/zip-writer.js';
+import { pspnetParams } from '../fixtures/pspnet.js';
 import { mulberry32, seededValues } from '../fixtures/seeded-weights.js';
 import { runCli, tempDir } from '../helpers.js';
 import { seededRgb } from '../predict/images.js';
@@ -30,21 +30,12 @@ let server: TestServer;
 
 /** A zoo-shaped `pspnet50_cityscapes.tgz`: top folder, one Paddle file per parameter, 19 classes. */
 async function modelArchive(work: string): Promise<Buffer> {
-  const { builder } = buildPredictGraph({
-    EVAL_CROP_SIZE: [64, 64],
-    DATASET: { NUM_CLASSES: 19, DATA_DIM: 3 },
-    MODEL: {
-      MODEL_NAME: 'pspnet',
-      DEFAULT_NORM_TYPE: 'bn',
-      DEFAULT_EPSILON: 1e-5,
-      PSPNET: { LAYERS: 50, DEPTH_MULTIPLIER: 0.125 },
-    },
-  });
+  const params = pspnetParams({ numClasses: 19, depthMultiplier: 0.125, layers: 50, cropSize: [64, 64] });
   const rnd = mulberry32(7);
   const src = join(work, 'src');
   await writeCheckpoint(
     join(src, 'pspnet50_cityscapes'),
-    builder.params.map((p) => ({
+    params.map((p) => ({
       name: p.name,
       dims: [...p.dims],
       dtype: 'float32' as const,
