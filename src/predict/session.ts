@@ -62,6 +62,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 let session;
+let profiling = false;
 // Messages are handled strictly one after another: a run posted while another is computing
 // waits here and starts the moment the previous result is posted (no round trip through
 // the main thread between two runs).
@@ -70,6 +71,7 @@ let busy = false;
 async function handle(m) {
   if (m.type === 'create') {
     session = await ort.InferenceSession.create(m.bytes, m.options);
+    profiling = m.options.enableProfiling === true;
     parentPort.postMessage({ type: 'created', inputName: session.inputNames[0], outputName: session.outputNames[0] });
   } else if (m.type === 'run') {
     const input = new ort.Tensor('float32', m.data, m.dims);
@@ -82,7 +84,7 @@ async function handle(m) {
       input.dispose();
     }
   } else if (m.type === 'release') {
-    if (session && m.profiling) session.endProfiling();
+    if (session && profiling) session.endProfiling();
     if (session) await session.release();
     parentPort.close();
   }
@@ -105,6 +107,17 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * The transfer list that moves `view`'s buffer to the worker: only when asked, and only when
+ * the view covers its whole buffer (a view into a larger buffer is copied, as without it).
+ */
+function transferList(view: ArrayBufferView, wanted: boolean | undefined): ArrayBuffer[] {
+  const b = view.buffer;
+  return wanted && b instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === b.byteLength
+    ? [b]
+    : [];
+}
+
 /** An onnxruntime inference session with one float32 NCHW input, run in a worker thread. */
 export class SegSession {
   private nextId = 1;
@@ -116,8 +129,6 @@ export class SegSession {
 
   private constructor(
     private readonly worker: Worker,
-    /** True when onnxruntime profiles this session (ended at release). */
-    private readonly profiling: boolean,
     /** Name of the input tensor. */
     readonly inputName: string,
     /** Name of the output tensor read by {@link run}. */
@@ -171,8 +182,6 @@ export class SegSession {
       };
       worker.once('message', onMessage);
       worker.once('error', onError);
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      const transfer = options.transfer && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
       worker.postMessage(
         {
           type: 'create',
@@ -190,7 +199,7 @@ export class SegSession {
               : {}),
           },
         },
-        transfer,
+        transferList(bytes, options.transfer),
       );
     }).catch(async (e) => {
       await worker.terminate();
@@ -198,7 +207,7 @@ export class SegSession {
     });
     // An idle session does not keep the process alive; a pending run does.
     worker.unref();
-    return new SegSession(worker, options.profilePrefix !== undefined, created.inputName, created.outputName);
+    return new SegSession(worker, created.inputName, created.outputName);
   }
 
   /**
@@ -213,12 +222,13 @@ export class SegSession {
       return Promise.reject(new PdsegError('WORK_FAILED', 'the onnxruntime session was released'));
     }
     const id = this.nextId++;
-    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    const transfer = options.transfer && whole && data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
     return new Promise<OutputTensor>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ type: 'run', id, data, dims: [...dims] }, transfer);
+      this.worker.postMessage(
+        { type: 'run', id, data, dims: [...dims] },
+        transferList(data, options.transfer),
+      );
     });
   }
 
@@ -228,7 +238,7 @@ export class SegSession {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     // Keep the process alive until the worker has released the session and ended.
     this.worker.ref();
-    this.worker.postMessage({ type: 'release', profiling: this.profiling });
+    this.worker.postMessage({ type: 'release' });
     await exited;
   }
 }
