@@ -6,9 +6,9 @@
  */
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
-import { decodeImageFile } from '../predict/decode.js';
+import { decodeImageFile, readModeFor } from '../predict/decode.js';
 import { normalizationTables, preprocess, preprocessLabel } from '../predict/preprocess.js';
-import { type Batch, type LabelRunner, runAhead, stackBatch } from '../predict/run-ahead.js';
+import { type LabelRunner, prefetchBatches, runAhead } from '../predict/run-ahead.js';
 import type { PredictSettings } from '../predict/settings.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import type { EvalSample } from './dataset-list.js';
@@ -51,9 +51,9 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
   const cm = new ConfusionMatrix(s.numClasses);
   const started = performance.now();
 
-  const load = async (x: EvalSample): Promise<{ sample: Sample; tensor: Float32Array }> => {
+  const load = async (x: EvalSample): Promise<{ item: Sample; tensor: Float32Array }> => {
     const [img, lab] = await Promise.all([
-      decodeImageFile(x.image, s.channels === 4 ? 'unchanged' : 'color'),
+      decodeImageFile(x.image, readModeFor(s.channels)),
       readLabel(x.label),
     ]);
     if (img.width !== lab.width || img.height !== lab.height) {
@@ -64,40 +64,18 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
     }
     const tensor = new Float32Array(s.channels * plane);
     preprocess(img, s, tables, tensor, 0, x.image);
-    return { tensor, sample: { label: preprocessLabel(lab, s, x.label).data, source: x.label } };
+    return { tensor, item: { label: preprocessLabel(lab, s, x.label).data, source: x.label } };
   };
 
-  const queue: ReturnType<typeof load>[] = [];
-  let next = 0;
-  const prefetch = 2 * batchSize;
-  const refill = () => {
-    while (queue.length < prefetch && next < o.samples.length) {
-      const p = load(o.samples[next++] as EvalSample);
-      p.catch(() => {}); // observed when awaited below
-      queue.push(p);
-    }
-  };
   let done = 0;
   const total = o.samples.length;
-  async function* batches(): AsyncGenerator<Batch<Sample>> {
-    refill();
-    while (queue.length > 0) {
-      const items: Sample[] = [];
-      const tensors: Float32Array[] = [];
-      while (items.length < batchSize && queue.length > 0) {
-        const { sample, tensor } = await (queue.shift() as ReturnType<typeof load>);
-        items.push(sample);
-        tensors.push(tensor);
-        refill();
-      }
-      yield {
-        items,
-        data: stackBatch(tensors, s.channels, ch, cw),
-        dims: [items.length, s.channels, ch, cw],
-      };
-    }
-  }
-  for await (const r of runAhead(batches(), o.runner)) {
+  // Decoding of the next samples overlaps inference; a bad sample stops the evaluation.
+  const batches = prefetchBatches(o.samples, load, {
+    batchSize,
+    prefetch: 2 * batchSize,
+    chw: [s.channels, ch, cw],
+  });
+  for await (const r of runAhead(batches, o.runner)) {
     if (!r.ok) throw r.error;
     const batch = r.batch.items;
     for (let i = 0; i < batch.length; i++) {

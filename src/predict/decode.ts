@@ -17,6 +17,11 @@ import type { Image8 } from './image.js';
 /** `IMREAD_COLOR` (rgb/gray image types) or `IMREAD_UNCHANGED` (rgba). */
 export type ReadMode = 'color' | 'unchanged';
 
+/** The read mode of PaddleSeg's reader for `DATA_DIM` channels: IMREAD_UNCHANGED for rgba (4). */
+export function readModeFor(channels: number): ReadMode {
+  return channels === 4 ? 'unchanged' : 'color';
+}
+
 /**
  * Decodes encoded image bytes into a BGR (or BGRA) {@link Image8}; `name` is used in error
  * messages.

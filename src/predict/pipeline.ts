@@ -12,13 +12,13 @@ import { type ProgressSink, silent } from '../events.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { blendJpeg } from './blend.js';
 import { colorMap } from './color-map.js';
-import { decodeImageFile } from './decode.js';
+import { decodeImageFile, readModeFor } from './decode.js';
 import type { Image8 } from './image.js';
 import type { PredictItem } from './inputs.js';
 import { encodePalettePngAsync } from './palette-png.js';
 import { labelToOriginal } from './postprocess.js';
 import { normalizationTables, type Preprocessed, preprocess } from './preprocess.js';
-import { type Batch, type LabelRunner, runAhead, stackBatch } from './run-ahead.js';
+import { type LabelRunner, prefetchBatches, runAhead } from './run-ahead.js';
 import type { OutputTensor } from './session.js';
 import type { PredictSettings } from './settings.js';
 
@@ -63,10 +63,6 @@ interface Prepared {
   photo?: Image8;
 }
 
-type PrepResult =
-  | { ok: true; value: Prepared; tensor: Float32Array }
-  | { ok: false; input: string; error: unknown };
-
 /** Runs prediction over `items`; never throws for a bad image (see {@link PredictSummary.failures}). */
 export async function predictImages(o: PredictOptions): Promise<PredictSummary> {
   const emit = o.onEvent ?? silent;
@@ -77,7 +73,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
   const [cw, ch] = s.cropSize;
   const cn = s.channels;
   const plane = cn * cw * ch;
-  const mode = cn === 4 ? 'unchanged' : 'color';
+  const mode = readModeFor(cn);
   const palette = colorMap(256);
   const started = performance.now();
   const failures: PredictFailure[] = [];
@@ -105,25 +101,14 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
     });
   };
 
-  const prepare = async (item: PredictItem): Promise<PrepResult> => {
-    try {
-      const img = await decodeImageFile(item.input, mode);
-      const tensor = new Float32Array(plane);
-      const valid = preprocess(img, s, tables, tensor, 0, item.input);
-      return {
-        ok: true,
-        tensor,
-        value: {
-          item,
-          valid,
-          width: img.width,
-          height: img.height,
-          photo: o.blend ? img : undefined,
-        },
-      };
-    } catch (e) {
-      return { ok: false, input: item.input, error: e };
-    }
+  const prepare = async (item: PredictItem): Promise<{ item: Prepared; tensor: Float32Array }> => {
+    const img = await decodeImageFile(item.input, mode);
+    const tensor = new Float32Array(plane);
+    const valid = preprocess(img, s, tables, tensor, 0, item.input);
+    return {
+      tensor,
+      item: { item, valid, width: img.width, height: img.height, photo: o.blend ? img : undefined },
+    };
   };
 
   const finish = async (p: Prepared, labels: Uint8Array): Promise<void> => {
@@ -144,33 +129,15 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
     }
   };
 
-  // Bounded prefetch queue of decode/preprocess promises, in input order.
-  const queue: Promise<PrepResult>[] = [];
-  let next = 0;
-  const refill = () => {
-    while (queue.length < prefetch && next < o.items.length)
-      queue.push(prepare(o.items[next++] as PredictItem));
-  };
-  async function* batches(): AsyncGenerator<Batch<Prepared>> {
-    refill();
-    while (queue.length > 0) {
-      const items: Prepared[] = [];
-      const tensors: Float32Array[] = [];
-      while (items.length < batchSize && queue.length > 0) {
-        const r = await (queue.shift() as Promise<PrepResult>);
-        refill();
-        if (r.ok) {
-          items.push(r.value);
-          tensors.push(r.tensor);
-        } else fail(r.input, r.error);
-      }
-      if (items.length > 0) {
-        yield { items, data: stackBatch(tensors, cn, ch, cw), dims: [items.length, cn, ch, cw] };
-      }
-    }
-  }
+  // Bounded prefetch of decode/preprocess, in input order; a bad image is reported and skipped.
+  const batches = prefetchBatches(o.items, prepare, {
+    batchSize,
+    prefetch,
+    chw: [cn, ch, cw],
+    onError: (item, e) => fail(item.input, e),
+  });
   const pendingWrites = new Set<Promise<void>>();
-  for await (const r of runAhead(batches(), o.runner)) {
+  for await (const r of runAhead(batches, o.runner)) {
     if (!r.ok) {
       for (const p of r.batch.items) fail(p.item.input, r.error);
       continue;

@@ -60,6 +60,61 @@ export async function* runAhead<T>(
   }
 }
 
+/** Options of {@link prefetchBatches}. */
+export interface PrefetchOptions<S> {
+  batchSize: number;
+  /** Most preparations under way at once. */
+  prefetch: number;
+  /** Channels, height and width of one input. */
+  chw: readonly [number, number, number];
+  /**
+   * Receives a source whose preparation failed, in input order, and the batch goes on
+   * without it. Without it, the first failure ends the iteration with its error.
+   */
+  onError?: (source: S, error: unknown) => void;
+}
+
+/**
+ * Prepares `sources` in order with at most `prefetch` preparations under way (decoding the
+ * next images while the session computes), and groups the prepared items into batches of
+ * up to `batchSize` NCHW inputs.
+ */
+export async function* prefetchBatches<S, T>(
+  sources: readonly S[],
+  prepare: (source: S) => Promise<{ item: T; tensor: Float32Array }>,
+  o: PrefetchOptions<S>,
+): AsyncGenerator<Batch<T>> {
+  const queue: { source: S; prepared: Promise<{ item: T; tensor: Float32Array }> }[] = [];
+  let next = 0;
+  const refill = () => {
+    while (queue.length < o.prefetch && next < sources.length) {
+      const source = sources[next++] as S;
+      const prepared = prepare(source);
+      prepared.catch(() => {}); // observed when awaited below
+      queue.push({ source, prepared });
+    }
+  };
+  const [c, h, w] = o.chw;
+  refill();
+  while (queue.length > 0) {
+    const items: T[] = [];
+    const tensors: Float32Array[] = [];
+    while (items.length < o.batchSize && queue.length > 0) {
+      const { source, prepared } = queue.shift() as (typeof queue)[number];
+      refill();
+      try {
+        const r = await prepared;
+        items.push(r.item);
+        tensors.push(r.tensor);
+      } catch (e) {
+        if (!o.onError) throw e;
+        o.onError(source, e);
+      }
+    }
+    if (items.length > 0) yield { items, data: stackBatch(tensors, c, h, w), dims: [items.length, c, h, w] };
+  }
+}
+
 /** Concatenates per-image CHW tensors into one NCHW batch (the single tensor itself for one). */
 export function stackBatch(tensors: readonly Float32Array[], c: number, h: number, w: number): Float32Array {
   if (tensors.length === 1) return tensors[0] as Float32Array;

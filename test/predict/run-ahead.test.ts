@@ -2,12 +2,14 @@
  * runAhead keeps the next batch queued in the session while the current one computes, and
  * hands results back in order. The runner here is a fake whose runs finish only when the
  * test says so, so "submitted before the previous result was handled" is observed directly.
+ * prefetchBatches keeps a bounded number of preparations under way and batches them in order.
  */
 import { describe, expect, it } from 'vitest';
 import {
   type Batch,
   type BatchResult,
   type LabelRunner,
+  prefetchBatches,
   runAhead,
   stackBatch,
 } from '../../src/predict/run-ahead.js';
@@ -111,5 +113,62 @@ describe('stackBatch', () => {
     const a = Float32Array.of(1, 2);
     expect(stackBatch([a], 2, 1, 1)).toBe(a);
     expect(Array.from(stackBatch([a, Float32Array.of(3, 4)], 2, 1, 1))).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('prefetchBatches', () => {
+  /** prepare() of numbers: a one-value tensor; odd sources listed in `bad` fail. */
+  const preparer = (bad: number[], log: string[]) => async (n: number) => {
+    log.push(`prepare ${n}`);
+    await tick();
+    if (bad.includes(n)) throw new Error(`bad ${n}`);
+    return { item: n, tensor: Float32Array.of(n) };
+  };
+
+  it('groups prepared items in input order, skipping failures reported in order', async () => {
+    const log: string[] = [];
+    const errors: string[] = [];
+    const batches: Batch<number>[] = [];
+    for await (const b of prefetchBatches([1, 2, 3, 4, 5], preparer([2, 4], log), {
+      batchSize: 2,
+      prefetch: 2,
+      chw: [1, 1, 1],
+      onError: (n, e) => errors.push(`${n}: ${(e as Error).message}`),
+    }))
+      batches.push(b);
+    expect(batches.map((b) => b.items)).toEqual([[1, 3], [5]]);
+    expect(batches.map((b) => Array.from(b.data))).toEqual([[1, 3], [5]]);
+    expect(batches.map((b) => b.dims)).toEqual([
+      [2, 1, 1, 1],
+      [1, 1, 1, 1],
+    ]);
+    expect(errors).toEqual(['2: bad 2', '4: bad 4']);
+  });
+
+  it('never has more than prefetch preparations under way', async () => {
+    const log: string[] = [];
+    const gen = prefetchBatches([1, 2, 3, 4, 5], preparer([], log), {
+      batchSize: 1,
+      prefetch: 2,
+      chw: [1, 1, 1],
+    });
+    await gen.next();
+    // Item 1 was taken and its slot refilled: 1, 2 and 3 started, not 4.
+    expect(log).toEqual(['prepare 1', 'prepare 2', 'prepare 3']);
+    await gen.return(undefined);
+  });
+
+  it('without onError, the first failure ends the iteration with its error', async () => {
+    const got: number[][] = [];
+    const run = async () => {
+      for await (const b of prefetchBatches([1, 2, 3], preparer([2], []), {
+        batchSize: 1,
+        prefetch: 2,
+        chw: [1, 1, 1],
+      }))
+        got.push(b.items);
+    };
+    await expect(run()).rejects.toThrow('bad 2');
+    expect(got).toEqual([[1]]);
   });
 });
