@@ -28,10 +28,11 @@ export async function fullPspnetConfig(work) {
 /** Writes `<work>/checkpoint`; returns the config, files and bytes written, parameter count and weight bytes. */
 export async function writeFullPspnetCheckpoint(work) {
   const { writeSyntheticCheckpoint } = await import(dist('quickstart/synthetic-checkpoint.js'));
-  const { buildPredictGraph } = await import(dist('models/model-builder.js'));
+  const { buildPredictProgram } = await import(dist('models/model-builder.js'));
+  const { paramSpecs } = await import(dist('program/program.js'));
   const cfg = await fullPspnetConfig(work);
   const written = await writeSyntheticCheckpoint(cfg, join(work, 'checkpoint'));
-  const { params } = buildPredictGraph(cfg).builder;
+  const params = paramSpecs(buildPredictProgram(cfg));
   const weightBytes = params.reduce((n, p) => n + 4 * p.dims.reduce((a, b) => a * b, 1), 0);
   return { cfg, ...written, params: params.length, weightBytes };
 }

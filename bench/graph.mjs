@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dagre from '@dagrejs/dagre';
 import { chromium } from 'playwright-core';
-import { buildPredictGraph } from '../dist/models/model-builder.js';
+import { buildPredictProgram } from '../dist/models/model-builder.js';
+import { lowerToOnnx } from '../dist/program/lower-onnx.js';
 import { encodeModel } from '../dist/onnx/encode.js';
 import { decodeOnnxView } from '../dist/viewer/adapters/onnx.js';
 import { viewerStandaloneHtml } from '../dist/viewer/page.js';
@@ -94,7 +95,7 @@ function residualModel(total, nested) {
 }
 
 function pspnetModel() {
-  const { builder } = buildPredictGraph({
+  const program = buildPredictProgram({
     EVAL_CROP_SIZE: [512, 512],
     DATASET: { NUM_CLASSES: 19, DATA_DIM: 3 },
     MODEL: {
@@ -104,7 +105,7 @@ function pspnetModel() {
       PSPNET: { LAYERS: 50, DEPTH_MULTIPLIER: 1 },
     },
   });
-  return builder.toModel({ producerVersion: 'bench', metadata: [] });
+  return lowerToOnnx(program, { name: 'pspnet' }).builder.toModel({ producerVersion: 'bench', metadata: [] });
 }
 
 /** One flat dagre layout of the whole graph in Node (the no-hierarchy baseline). */

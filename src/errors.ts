@@ -26,6 +26,7 @@ export type PdsegErrorCode =
   | 'WEIGHT_SHAPE_MISMATCH'
   | 'MODEL_UNKNOWN'
   | 'MODEL_FORMAT'
+  | 'MODEL_UNSUPPORTED_OP'
   | 'ONNX_DECODE'
   | 'IMAGE_DECODE'
   | 'IMAGE_CHANNELS'

@@ -1,11 +1,12 @@
 /**
  * `pdseg export --cfg F [--skip-mismatch] [KEY VALUE…]` (spec §5; DESIGN.md command table):
  * builds the network of `MODEL.MODEL_NAME`, loads `TEST.TEST_MODEL` and writes
- * `<FREEZE.SAVE_DIR>/model.onnx` and `deploy.yaml`. The tutorial's
+ * `<FREEZE.SAVE_DIR>/model.onnx` (or, with `--format paddle`, Paddle's own `__model__` +
+ * `__params__`; `both` writes all three) and `deploy.yaml`. The tutorial's
  * `python pdseg/export_model.py --cfg configs/pspnet_optic.yaml DATASET.NUM_CLASSES 19
  * TEST.TEST_MODEL ./pretrained_model/pspnet50_bn_cityscapes/` keeps its arguments.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CliContext } from './commands.js';
 import { addConfigOptions, configFromCli } from './config-options.js';
 
@@ -19,8 +20,16 @@ export function define(program: Command, context: CliContext): void {
     .option(
       '--skip-mismatch',
       "PaddleSeg's behaviour: keep initial values for missing or mismatched parameters ([SKIP] warnings)",
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        "what to write: onnx (model.onnx), paddle (Paddle 1.8's __model__ + __params__, FREEZE.MODEL_FILENAME/PARAMS_FILENAME) or both",
+      )
+        .choices(['onnx', 'paddle', 'both'])
+        .default('onnx'),
     );
-  addConfigOptions(cmd).action(async (words: string[], opts: { cfg?: string; skipMismatch?: boolean }) => {
+  addConfigOptions(cmd).action(async (words: string[], opts: { cfg?: string; skipMismatch?: boolean; format?: 'onnx' | 'paddle' | 'both' }) => {
     const verbose = cmd.optsWithGlobals<{ verbose?: boolean }>().verbose ?? false;
     const cfg = await configFromCli(opts, words);
     const { exportModel } = await import('../export/export-model.js');
@@ -28,6 +37,7 @@ export function define(program: Command, context: CliContext): void {
       onEvent: context.renderer.sink,
       skipMismatch: opts.skipMismatch ?? false,
       verbose,
+      format: opts.format ?? 'onnx',
     });
   });
 }

@@ -1,24 +1,34 @@
 /**
- * The export pipeline (spec §5; DESIGN.md data flow): config → network (model builder) →
- * weights from `TEST.TEST_MODEL` → `<FREEZE.SAVE_DIR>/model.onnx` + `deploy.yaml`. The ONNX
- * file is written from encoder chunks that reference the weight buffers, through a
- * temporary file and a rename, so the weights are held in memory once and a reader never
- * sees a half-written model. Messages follow PaddleSeg's `export_model.py` (spec §5.4).
+ * The export pipeline (spec §5; DESIGN.md data flow): config → the PREDICT program
+ * (`src/models`, recorded op for op as Paddle 1.8 would) → weights from `TEST.TEST_MODEL`
+ * → `<FREEZE.SAVE_DIR>/model.onnx` (the program lowered by the op table) and/or Paddle's
+ * own inference model (`__model__` + `__params__`, as `save_inference_model` writes it),
+ * and `deploy.yaml`. Every parameter is checked before anything is written; weight bytes
+ * are read while the files are written, through temporary files and renames, so they pass
+ * through memory once and a reader never sees a half-written model. Messages follow
+ * PaddleSeg's `export_model.py` (spec §5.4).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
-import { buildPredictGraph, INPUT_NAME, OUTPUT_NAME } from '../models/model-builder.js';
+import { buildPredictProgram, INPUT_NAME, OUTPUT_NAME } from '../models/model-builder.js';
 import { encodeModelStream } from '../onnx/encode.js';
 import { repositoryRoot } from '../onnx/source-location.js';
+import { TensorDataType, type TensorProto } from '../onnx/types.js';
 import { openCheckpoint } from '../paddle/checkpoint.js';
+import { writeInferenceModel } from '../program/inference-model.js';
+import { lowerToOnnx } from '../program/lower-onnx.js';
+import { paramSpecs } from '../program/program.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { deployYaml, MODEL_FILENAME } from './deploy-yaml.js';
 import type { ExportConfig } from './export-config.js';
 import { loadWeights } from './load-weights.js';
 import { modelMetadata } from './metadata.js';
+
+/** What `pdseg export --format` writes. */
+export type ExportFormat = 'onnx' | 'paddle' | 'both';
 
 /** Options of {@link exportModel}. */
 export interface ExportOptions {
@@ -29,12 +39,16 @@ export interface ExportOptions {
   verbose?: boolean;
   /** Folder that relative TEST.TEST_MODEL and FREEZE.SAVE_DIR are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** `onnx` (default), `paddle` (`__model__` + `__params__`) or `both`. */
+  format?: ExportFormat;
 }
 
 /** What {@link exportModel} wrote. */
 export interface ExportResult {
-  /** Absolute path of `model.onnx`. */
-  modelPath: string;
+  /** Absolute path of `model.onnx` (absent with `format: 'paddle'`). */
+  modelPath?: string;
+  /** Absolute paths of `__model__` and `__params__` (with `format` paddle or both). */
+  paddle?: { modelPath: string; paramsPath: string };
   /** Absolute path of `deploy.yaml`. */
   deployPath: string;
   /** Parameters loaded from the checkpoint. */
@@ -45,14 +59,23 @@ export interface ExportResult {
   unused: string[];
   /** Bytes of weights written into the model. */
   weightBytes: number;
-  /** Number of graph nodes. */
+  /** Number of ONNX graph nodes (0 without ONNX output). */
   nodes: number;
+  /** Number of Paddle ops in the program, feed and fetch included. */
+  ops: number;
 }
 
 /** pdseg's version, from package.json. */
 export function pdsegVersion(): string {
   const url = new URL('../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/** The bytes of a filled tensor proto (read now, for lazily filled ones). */
+async function tensorBytes(t: TensorProto): Promise<Uint8Array> {
+  if (t.rawData) return t.rawData;
+  if (t.rawDataSource) return t.rawDataSource.load();
+  throw new RangeError(`parameter "${t.name}" has no data`);
 }
 
 /**
@@ -62,6 +85,7 @@ export function pdsegVersion(): string {
 export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}): Promise<ExportResult> {
   const emit = options.onEvent ?? silent;
   const cwd = options.cwd ?? process.cwd();
+  const format = options.format ?? 'onnx';
   emit({ type: 'info', task: 'export', message: 'Exporting inference model...' });
   const testModel = cfg.TEST.TEST_MODEL;
   const checkpointPath = resolve(cwd, testModel);
@@ -72,15 +96,18 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
         'pass TEST.TEST_MODEL <checkpoint dir>, e.g. the folder `pdseg download` wrote under pretrained_model/',
     );
   }
-  const { builder } = buildPredictGraph(cfg, { sourceRoot: repositoryRoot() });
+  const program = buildPredictProgram(cfg, { sourceRoot: repositoryRoot() });
+  const lowered = format === 'paddle' ? undefined : lowerToOnnx(program, { name: cfg.MODEL.MODEL_NAME });
+  const params = paramSpecs(program);
+  const targets: TensorProto[] = params.map(
+    (p) => lowered?.parameters.get(p.name) ?? { name: p.name, dims: [...p.dims], dataType: TensorDataType.FLOAT },
+  );
   emit({ type: 'info', task: 'export', message: `load test model: ${testModel}` });
-  const checkpoint = await openCheckpoint(checkpointPath, {
-    expectedNames: builder.params.map((p) => p.name),
-  });
-  // The checkpoint stays open until model.onnx is written: every parameter is checked
+  const checkpoint = await openCheckpoint(checkpointPath, { expectedNames: params.map((p) => p.name) });
+  // The checkpoint stays open until the files are written: every parameter is checked
   // first, and its data is read while the file is written (reading overlaps writing).
   try {
-    const weights = await loadWeights(builder.params, builder.initializers, checkpoint, {
+    const weights = await loadWeights(params, targets, checkpoint, {
       skipMismatch: options.skipMismatch,
       onEvent: emit,
       checkpointPath: testModel,
@@ -102,15 +129,29 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
         message: `checkpoint variables the network does not use (ignored): ${weights.unused.join(', ')}`,
       });
     }
-    const model = builder.toModel({
-      producerVersion: pdsegVersion(),
-      metadata: modelMetadata(cfg, { version: pdsegVersion(), input: INPUT_NAME, output: OUTPUT_NAME }),
-      docString: `PaddleSeg v0.7 ${cfg.MODEL.MODEL_NAME} exported by pdseg from ${testModel}`,
-    });
     const saveDir = resolve(cwd, cfg.FREEZE.SAVE_DIR);
     await mkdir(saveDir, { recursive: true });
-    const modelPath = join(saveDir, MODEL_FILENAME);
-    await writeFileAtomic(modelPath, encodeModelStream(model));
+    let modelPath: string | undefined;
+    let nodes = 0;
+    if (lowered) {
+      const model = lowered.builder.toModel({
+        producerVersion: pdsegVersion(),
+        metadata: modelMetadata(cfg, { version: pdsegVersion(), input: INPUT_NAME, output: OUTPUT_NAME }),
+        docString: `PaddleSeg v0.7 ${cfg.MODEL.MODEL_NAME} exported by pdseg from ${testModel}`,
+      });
+      nodes = model.graph.node.length;
+      modelPath = join(saveDir, MODEL_FILENAME);
+      await writeFileAtomic(modelPath, encodeModelStream(model));
+    }
+    let paddle: ExportResult['paddle'];
+    if (format !== 'onnx') {
+      const byName = new Map(targets.map((t) => [t.name, t]));
+      const written = await writeInferenceModel(saveDir, program, (name) => tensorBytes(byName.get(name)!), {
+        modelFilename: cfg.FREEZE.MODEL_FILENAME,
+        paramsFilename: cfg.FREEZE.PARAMS_FILENAME,
+      });
+      paddle = { modelPath: written.modelPath, paramsPath: written.paramsPath };
+    }
     emit({
       type: 'done',
       task: 'weights',
@@ -119,20 +160,26 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
     emit({ type: 'info', task: 'export', message: 'Inference model exported!' });
     emit({ type: 'info', task: 'export', message: 'Exporting inference model config...' });
     const deployPath = join(saveDir, 'deploy.yaml');
-    await writeFileAtomic(deployPath, deployYaml(cfg));
+    const files =
+      format === 'onnx'
+        ? { model: MODEL_FILENAME, params: '' }
+        : { model: cfg.FREEZE.MODEL_FILENAME ?? '__model__', params: cfg.FREEZE.PARAMS_FILENAME ?? '__params__' };
+    await writeFileAtomic(deployPath, deployYaml(cfg, files));
     emit({
       type: 'info',
       task: 'export',
       message: `Inference model saved : [${join(cfg.FREEZE.SAVE_DIR, 'deploy.yaml')}]`,
     });
     return {
-      modelPath,
+      ...(modelPath ? { modelPath } : {}),
+      ...(paddle ? { paddle } : {}),
       deployPath,
       loaded: weights.loaded,
       skipped: weights.skipped,
       unused: weights.unused,
       weightBytes: weights.bytes,
-      nodes: model.graph.node.length,
+      nodes,
+      ops: program.ops.length,
     };
   } finally {
     await checkpoint.close();

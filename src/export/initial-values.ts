@@ -5,7 +5,7 @@
  * Xavier-style draw from a generator seeded by the parameter name, so an export is
  * reproducible byte for byte.
  */
-import type { ParamSpec } from '../onnx/builder.js';
+import type { ParamSpec } from '../program/program.js';
 
 /** FNV-1a hash of a string, the seed of {@link initialValue}. */
 function hash(text: string): number {

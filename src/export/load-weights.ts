@@ -9,7 +9,7 @@
  */
 import { PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
-import type { ParamSpec } from '../onnx/builder.js';
+import type { ParamSpec } from '../program/program.js';
 import type { TensorProto } from '../onnx/types.js';
 import { initialValue } from './initial-values.js';
 

@@ -1,12 +1,15 @@
 /**
- * PaddleSeg's `model_builder.build_model` in the PREDICT phase (spec §4.4, §5.1): input
- * `image` float32 `[N, DATA_DIM, H, W]` (H×W = EVAL_CROP_SIZE height × width), the
- * registered network's logits, then transpose → softmax (last axis) → transpose, and the
- * `scale` 1.0 that `save_inference_model` adds, writing `save_infer_model/scale_0.tmp_0`.
+ * PaddleSeg's `model_builder.build_model` in the PREDICT phase (spec §4.4, §5.1), recorded
+ * as a Paddle program: input `image` float32 `[-1, DATA_DIM, H, W]` (H×W = EVAL_CROP_SIZE
+ * height × width), the registered network's logits, then transpose → softmax (last axis) →
+ * transpose, and what `save_inference_model` adds (the `scale` 1.0 writing
+ * `save_infer_model/scale_0.tmp_0`, feed and fetch ops).
  */
 import { PdsegError } from '../errors.js';
-import { GraphBuilder, type Value } from '../onnx/builder.js';
 import { SourceLocator } from '../onnx/source-location.js';
+import * as L from '../program/layers.js';
+import type { Program } from '../program/program.js';
+import { ProgramBuilder } from '../program/program-builder.js';
 import type { ModelConfig } from './model-config.js';
 import { lookupModel } from './registry.js';
 
@@ -18,22 +21,14 @@ export const OUTPUT_NAME = 'save_infer_model/scale_0.tmp_0';
 /** Losses that make PaddleSeg build a one-channel (sigmoid) head (spec §4.4). */
 const ONE_CHANNEL_LOSSES = ['dice_loss', 'bce_loss', 'lovasz_hinge_loss'];
 
-/** Options of {@link buildPredictGraph}. */
+/** Options of {@link buildPredictProgram}. */
 export interface BuildOptions {
-  /** Repository root for node source locations; omit to leave `doc_string` empty. */
+  /** Repository root for the ops' `op_callstack`; omit to record none. */
   sourceRoot?: string;
 }
 
-/** Files whose frames are not the "model code" a node's location should name. */
-function isHelperFile(file: string): boolean {
-  return file.startsWith('src/onnx/') || file.startsWith('src/models/libs/');
-}
-
-/** The graph builder holding the complete PREDICT network, and its output. */
-export function buildPredictGraph(
-  cfg: ModelConfig,
-  options: BuildOptions = {},
-): { builder: GraphBuilder; output: Value } {
+/** The complete PREDICT inference program of the network `cfg` names. */
+export function buildPredictProgram(cfg: ModelConfig, options: BuildOptions = {}): Program {
   const loss = cfg.SOLVER?.LOSS ?? [];
   const oneChannel = loss.filter((l) => ONE_CHANNEL_LOSSES.includes(l));
   if (oneChannel.length > 0) {
@@ -50,16 +45,14 @@ export function buildPredictGraph(
     );
   }
   const network = lookupModel(cfg.MODEL.MODEL_NAME);
-  const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot, isHelperFile) : undefined;
-  const b = new GraphBuilder({ name: cfg.MODEL.MODEL_NAME, locator });
-  const image = b.input(INPUT_NAME, ['N', cfg.DATASET.DATA_DIM, height!, width!]);
-  const logit = network(b, image, cfg, cfg.DATASET.NUM_CLASSES);
-  const probs = b.scope('softmax', () => {
-    const nhwc = b.transpose(logit, [0, 2, 3, 1]);
-    const sm = b.softmax(nhwc, -1);
-    return b.transpose(sm, [0, 3, 1, 2]);
+  const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot, () => false) : undefined;
+  const p = new ProgramBuilder({ locator });
+  const image = L.data(p, INPUT_NAME, [-1, cfg.DATASET.DATA_DIM, height!, width!]);
+  const logit = network(p, image, cfg, cfg.DATASET.NUM_CLASSES);
+  const probs = p.nameScope('softmax', () => {
+    const nhwc = L.transpose(p, logit, [0, 2, 3, 1]);
+    const sm = L.softmax(p, nhwc);
+    return L.transpose(p, sm, [0, 3, 1, 2]);
   });
-  const output = b.scope('save_infer_model', () => b.identity(probs, OUTPUT_NAME, 'scale_0'));
-  b.output(output);
-  return { builder: b, output };
+  return p.inferenceProgram([image], [probs]);
 }

@@ -13,6 +13,8 @@ export interface ModelConfig {
     readonly MODEL_NAME: string;
     readonly DEFAULT_NORM_TYPE: string;
     readonly DEFAULT_EPSILON: number;
+    /** `MODEL.BN_MOMENTUM` (0.99; recorded on the head's batch norms). */
+    readonly BN_MOMENTUM?: number;
     readonly PSPNET: { readonly LAYERS: number; readonly DEPTH_MULTIPLIER: number };
   };
   readonly SOLVER?: { readonly LOSS?: readonly string[] };

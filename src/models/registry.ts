@@ -4,12 +4,12 @@
  * known ones. The next models slot in with one entry.
  */
 import { PdsegError } from '../errors.js';
-import type { GraphBuilder, Value } from '../onnx/builder.js';
+import type { ProgramBuilder, Var } from '../program/program-builder.js';
 import type { ModelConfig } from './model-config.js';
 import { pspnet } from './modeling/pspnet.js';
 
 /** Builds the logits `[N, NUM_CLASSES, H, W]` of a network from the image input. */
-export type NetworkBuilder = (b: GraphBuilder, image: Value, cfg: ModelConfig, numClasses: number) => Value;
+export type NetworkBuilder = (p: ProgramBuilder, image: Var, cfg: ModelConfig, numClasses: number) => Var;
 
 /** Makes a registry from entries; a name given twice throws. */
 export function createModelRegistry(
@@ -27,12 +27,13 @@ export function createModelRegistry(
 export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
   [
     'pspnet',
-    (b, image, cfg, numClasses) =>
-      pspnet(b, image, {
+    (p, image, cfg, numClasses) =>
+      pspnet(p, image, {
         numClasses,
         layers: cfg.MODEL.PSPNET.LAYERS,
         depthMultiplier: cfg.MODEL.PSPNET.DEPTH_MULTIPLIER,
         epsilon: cfg.MODEL.DEFAULT_EPSILON,
+        momentum: cfg.MODEL.BN_MOMENTUM,
         normType: cfg.MODEL.DEFAULT_NORM_TYPE,
       }),
   ],

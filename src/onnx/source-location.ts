@@ -145,6 +145,27 @@ export class SourceLocator {
   }
 
   /**
+   * The frames of `stack` inside the repository (mapped to `.ts` lines, relative paths)
+   * whose file `keep` accepts, innermost first; an anonymous frame (a callback passed to
+   * `scope()`) takes the name of the next kept named frame out, its enclosing function.
+   */
+  repositoryFrames(stack: string, keep: (relativeFile: string) => boolean): StackFrame[] {
+    const frames: StackFrame[] = [];
+    for (const raw of parseStack(stack)) {
+      if (raw.file.startsWith('node:') || raw.file.includes(`${sep}node_modules${sep}`)) continue;
+      const frame = this.original(raw);
+      const file = this.rel(frame.file);
+      if (file.startsWith('..') || !keep(file)) continue;
+      const name = frame.fn.replace(/^.*\./, '');
+      frames.push({ ...frame, file, fn: name === '<anonymous>' ? '' : name });
+    }
+    for (let i = frames.length - 2; i >= 0; i--) {
+      if (frames[i]!.fn === '') frames[i] = { ...frames[i]!, fn: frames[i + 1]!.fn };
+    }
+    return frames;
+  }
+
+  /**
    * The location of the first non-helper frame of `stack` inside the repository, as
    * `src/x.ts:LINE fn`; the function name is that of the first named non-helper frame
    * (callbacks passed to `scope()` are anonymous, their enclosing function is not).

@@ -8,7 +8,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { ExportConfig } from '../export/export-config.js';
 import { initialValue } from '../export/initial-values.js';
-import { buildPredictGraph } from '../models/model-builder.js';
+import { buildPredictProgram } from '../models/model-builder.js';
+import { paramSpecs } from '../program/program.js';
 import { writeCheckpoint } from '../paddle/checkpoint-writer.js';
 import type { Tensor } from '../paddle/tensor.js';
 
@@ -17,11 +18,11 @@ export async function writeSyntheticCheckpoint(
   cfg: ExportConfig,
   dir: string,
 ): Promise<{ bytes: number; files: number }> {
-  const { builder } = buildPredictGraph(cfg);
+  const params = paramSpecs(buildPredictProgram(cfg));
   await mkdir(dir, { recursive: true });
   // A generator keeps one parameter's data in memory at a time.
   function* tensors(): Generator<Tensor> {
-    for (const p of builder.params) {
+    for (const p of params) {
       const data = initialValue(p);
       yield { name: p.name, dims: [...p.dims], dtype: 'float32', data } as Tensor;
     }

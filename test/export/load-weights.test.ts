@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { isPdsegError } from '../../src/errors.js';
 import { loadWeights, type WeightSource } from '../../src/export/load-weights.js';
-import type { ParamSpec } from '../../src/onnx/builder.js';
+import type { ParamSpec } from '../../src/program/program.js';
 import type { TensorProto } from '../../src/onnx/types.js';
 
 function source(

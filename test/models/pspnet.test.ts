@@ -9,11 +9,14 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isPdsegError } from '../../src/errors.js';
-import { buildPredictGraph } from '../../src/models/model-builder.js';
+import { buildPredictProgram } from '../../src/models/model-builder.js';
+import { lowerToOnnx } from '../../src/program/lower-onnx.js';
 import type { ModelConfig } from '../../src/models/model-config.js';
 import { createModelRegistry, lookupModel } from '../../src/models/registry.js';
 import { makePspnetFixture, pspnetParams } from '../fixtures/pspnet.js';
 import { SHARED, tempDir } from '../helpers.js';
+
+const lowered = (c: ModelConfig) => lowerToOnnx(buildPredictProgram(c), { name: 'pspnet' }).builder;
 
 function cfg(
   layers: number,
@@ -101,7 +104,7 @@ describe('PSPNet-ResNet101 (spec §4.6, Appendix B)', () => {
 
   test('ResNet101 strides the 3×3 of res3a, ResNet50 its first 1×1', () => {
     const stride = (layers: number, node: string) => {
-      const n = buildPredictGraph(cfg(layers, 0.125)).builder.graphNodes.find((x) => x.name === node)!;
+      const n = lowered(cfg(layers, 0.125)).graphNodes.find((x) => x.name === node)!;
       return n.attribute.find((a) => a.name === 'strides')!.ints;
     };
     expect(stride(50, 'resnet/res3a/branch2a/conv2d')).toEqual([2, 2]);
@@ -112,8 +115,64 @@ describe('PSPNet-ResNet101 (spec §4.6, Appendix B)', () => {
   });
 });
 
-describe('node sequence (spec §5.5)', () => {
-  const { builder } = buildPredictGraph(cfg(50, 0.125));
+describe('Paddle op sequence of the program (spec §5.5)', () => {
+  const program = buildPredictProgram(cfg(50, 0.125));
+  const types = program.ops.map((o) => o.type);
+  const attr = (i: number, name: string) => program.ops[i]!.attrs.get(name);
+
+  test('feed, the stem conv_bn_layers, pool, then the PREDICT tail and fetch', () => {
+    const convBnRelu = ['conv2d', 'elementwise_add', 'batch_norm', 'relu'];
+    expect(types.slice(0, 15)).toEqual(['feed', ...convBnRelu, ...convBnRelu, ...convBnRelu, 'pool2d', 'conv2d']);
+    expect(types.slice(-14)).toEqual([
+      'concat',
+      ...convBnRelu,
+      'dropout',
+      'conv2d',
+      'elementwise_add',
+      'bilinear_interp',
+      'transpose2',
+      'softmax',
+      'transpose2',
+      'scale',
+      'fetch',
+    ]);
+    expect(types.filter((t) => t === 'pad')).toHaveLength(9);
+    expect(types.filter((t) => t === 'bilinear_interp')).toHaveLength(5);
+  });
+
+  test('variables are named as Paddle 1.8 names them', () => {
+    const out = (i: number, slot: string) => program.ops[i]!.outputs[slot]![0];
+    expect(out(1, 'Output')).toBe('conv1_1.conv2d.output.1.tmp_0');
+    expect(out(2, 'Out')).toBe('conv1_1.conv2d.output.1.tmp_1');
+    expect(program.ops[3]!.outputs).toMatchObject({ Y: ['bnv1_1.output.1.tmp_2'], MeanOut: ['bnv1_1_mean'] });
+    expect(out(4, 'Out')).toBe('bnv1_1.output.1.tmp_3');
+    const add = program.ops.find((o) => o.type === 'elementwise_add' && o.outputs.Out![0] === 'res2a.add.output.5')!;
+    expect(add.attrs.get('axis')?.value).toBe(-1);
+    const drop = program.ops.find((o) => o.type === 'dropout')!;
+    expect(drop.outputs).toEqual({ Mask: ['dropout.tmp_1'], Out: ['dropout.tmp_0'] });
+    expect(program.ops.at(-1)!.inputs).toEqual({ X: ['save_infer_model/scale_0.tmp_0'] });
+    expect(program.vars.get('image')).toMatchObject({ shape: [-1, 3, 64, 64], needCheckFeed: true, persistable: false });
+    expect(program.vars.get('bnv1_1_mean')).toMatchObject({ persistable: true, shape: [8] });
+  });
+
+  test('attributes: backbone BN momentum 0.9, head 0.99; dropout 0.1 downgrade_in_infer; is_test', () => {
+    expect(attr(3, 'momentum')).toEqual({ type: 'FLOAT', value: 0.9 });
+    expect(attr(3, 'epsilon')).toEqual({ type: 'FLOAT', value: 1e-5 });
+    expect(attr(3, 'is_test')).toEqual({ type: 'INT', value: 1 });
+    const psp = program.ops.findIndex((o) => o.type === 'batch_norm' && o.inputs.Scale![0] === 'psp1/BatchNorm/gamma');
+    expect(attr(psp, 'momentum')?.value).toBe(0.99);
+    const drop = program.ops.findIndex((o) => o.type === 'dropout');
+    expect(attr(drop, 'dropout_prob')?.value).toBe(0.1);
+    expect(attr(drop, 'dropout_implementation')?.value).toBe('downgrade_in_infer');
+    const interp = program.ops.findIndex((o) => o.type === 'bilinear_interp');
+    expect([attr(interp, 'out_h')?.value, attr(interp, 'align_corners')?.value, attr(interp, 'align_mode')?.value]).toEqual([8, true, 1]);
+    expect(attr(1, 'padding_algorithm')).toEqual({ type: 'STRING', value: 'EXPLICIT' });
+    expect(attr(1, 'op_namescope')).toEqual({ type: 'STRING', value: '/resnet/conv1_1/' });
+  });
+});
+
+describe('node sequence of the lowered ONNX graph (spec §10)', () => {
+  const builder = lowered(cfg(50, 0.125));
   const ops = builder.graphNodes.map((n) => n.opType);
   const count = (op: string) => ops.filter((o) => o === op).length;
 
@@ -178,7 +237,7 @@ describe('node sequence (spec §5.5)', () => {
       .flatMap((n) => n.output)
       .filter((o) => o !== 'save_infer_model/scale_0.tmp_0');
     expect(model.graph.valueInfo.map((v) => v.name).sort()).toEqual(outputs.sort());
-    const res5c = model.graph.valueInfo.find((v) => v.name === 'resnet/res5c/relu.tmp_0')!;
+    const res5c = model.graph.valueInfo.find((v) => v.name === 'res5c.add.output.5.tmp_0')!;
     expect(res5c.type!.tensorType!.shape!.dim.map((d) => d.dimValue ?? d.dimParam)).toEqual(['N', 256, 8, 8]);
   });
 });
@@ -210,7 +269,7 @@ describe('model registry', () => {
   test('an unsupported LAYERS value is a CONFIG_CHECK error naming the value', () => {
     let caught: unknown;
     try {
-      buildPredictGraph(cfg(42));
+      buildPredictProgram(cfg(42));
     } catch (e) {
       caught = e;
     }

@@ -12,17 +12,17 @@ import { SegSession } from '../../src/predict/session.js';
 
 /** Logits: class 0 and class 1 have IDENTICAL weights (exact ties); class 2 = −channel 0. */
 function tinyModel(withSoftmax = true) {
-  const b = new GraphBuilder({ name: 'tiny' });
+  const b = new GraphBuilder('tiny');
   const x = b.input('image', ['N', 3, 2, 3]);
   const w = b.constant('w', [3, 3, 1, 1], Float32Array.from([1, 0.5, 0, 1, 0.5, 0, -1, 0, 0]));
-  const logit = b.conv(x, w, null);
+  const logit = b.node1('Conv', [x, w], { kernel_shape: [1, 1] });
   let out = logit;
   if (withSoftmax) {
-    const t = b.transpose(logit, [0, 2, 3, 1]);
-    const sm = b.softmax(t, -1);
-    out = b.transpose(sm, [0, 3, 1, 2]);
+    const t = b.node1('Transpose', [logit], { perm: [0, 2, 3, 1] });
+    const sm = b.node1('Softmax', [t], { axis: -1 });
+    out = b.node1('Transpose', [sm], { perm: [0, 3, 1, 2] });
   }
-  b.output(b.identity(out, 'save_infer_model/scale_0.tmp_0'));
+  b.output(b.node1('Identity', [out], {}, { outputs: ['save_infer_model/scale_0.tmp_0'] }));
   return b.toModel({ producerVersion: 'test', metadata: [] });
 }
 

@@ -2,12 +2,14 @@
  * ResNet backbone of PaddleSeg's `resnet.py` with `stem='pspnet'` (spec §4.2, §4.5, §4.6,
  * Appendix B): three-conv stem with biases, max pool, then bottleneck blocks (layers
  * 50/101/152) or basic blocks (18/34), dilation {2: 2, 3: 4} with an explicit zero `Pad`
- * before each dilated 3×3 conv, widths scaled by DEPTH_MULTIPLIER. Node scopes are
- * `resnet/<block>/<branch>` (e.g. `resnet/res2a/branch2a/conv2d`).
+ * before each dilated 3×3 conv, widths scaled by DEPTH_MULTIPLIER. The residual add is
+ * named `<block>.add.output.5`, as in the original. Op name scopes are
+ * `resnet/<block>/<branch>` (e.g. `resnet/res2a/branch2a`).
  */
 
 import { PdsegError } from '../../errors.js';
-import type { GraphBuilder, Value } from '../../onnx/builder.js';
+import * as L from '../../program/layers.js';
+import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { convBnLayer } from '../libs/conv-bn-layer.js';
 
 /** Options of {@link resnet}. */
@@ -39,16 +41,16 @@ export function blockName(layers: number, block: number, i: number): string {
 
 /** `shortcut`: a 1×1 conv_bn when the shape changes, else identity. */
 function shortcut(
-  b: GraphBuilder,
+  p: ProgramBuilder,
   block: string,
-  x: Value,
+  x: Var,
   chOut: number,
   stride: number,
   isFirst: boolean,
-): Value {
+): Var {
   if (x.shape[1] !== chOut || stride !== 1 || isFirst) {
-    return b.scope('branch1', () =>
-      convBnLayer(b, x, { name: `${block}_branch1`, numFilters: chOut, filterSize: 1, stride, bias: true }),
+    return p.nameScope('branch1', () =>
+      convBnLayer(p, x, { name: `${block}_branch1`, numFilters: chOut, filterSize: 1, stride, bias: true }),
     );
   }
   return x;
@@ -59,15 +61,15 @@ function shortcut(
  * ResNet101 with the pspnet stem strides the 3×3, the others the first 1×1 (spec §4.2).
  */
 function bottleneckBlock(
-  b: GraphBuilder,
-  x: Value,
+  p: ProgramBuilder,
+  x: Var,
   o: { name: string; numFilters: number; stride: number; dilation: number; layers: number },
-): Value {
-  return b.scope(o.name, () => {
+): Var {
+  return p.nameScope(o.name, () => {
     const strides = o.layers === 101 ? [1, o.stride] : [o.stride, 1];
     const nf = o.numFilters;
-    let conv0 = b.scope('branch2a', () =>
-      convBnLayer(b, x, {
+    let conv0 = p.nameScope('branch2a', () =>
+      convBnLayer(p, x, {
         name: `${o.name}_branch2a`,
         numFilters: nf,
         filterSize: 1,
@@ -78,11 +80,11 @@ function bottleneckBlock(
     );
     if (o.dilation > 1) {
       const d = o.dilation;
-      // spec §9.5: Paddle pads [0,0, 0,0, d,d, d,d]; ONNX lists all begins, then all ends.
-      conv0 = b.scope('branch2b', () => b.pad(conv0, [0, 0, d, d, 0, 0, d, d]));
+      // `zero_padding` (spec §9.5): N and C untouched, H and W by d on both sides.
+      conv0 = p.nameScope('branch2b', () => L.pad(p, conv0, [0, 0, 0, 0, d, d, d, d]));
     }
-    const conv1 = b.scope('branch2b', () =>
-      convBnLayer(b, conv0, {
+    const conv1 = p.nameScope('branch2b', () =>
+      convBnLayer(p, conv0, {
         name: `${o.name}_branch2b`,
         numFilters: nf,
         filterSize: 3,
@@ -92,24 +94,24 @@ function bottleneckBlock(
         bias: true,
       }),
     );
-    const conv2 = b.scope('branch2c', () =>
-      convBnLayer(b, conv1, { name: `${o.name}_branch2c`, numFilters: nf * 4, filterSize: 1, bias: true }),
+    const conv2 = p.nameScope('branch2c', () =>
+      convBnLayer(p, conv1, { name: `${o.name}_branch2c`, numFilters: nf * 4, filterSize: 1, bias: true }),
     );
-    const short = shortcut(b, o.name, x, o.numFilters * 4, o.stride, false);
-    return b.relu(b.add(short, conv2));
+    const short = shortcut(p, o.name, x, o.numFilters * 4, o.stride, false);
+    return L.elementwiseAdd(p, short, conv2, { act: 'relu', name: `${o.name}.add.output.5` });
   });
 }
 
 /** `basic_block` (layers 18/34): two 3×3 convs, widths not scaled, no dilation. */
 function basicBlock(
-  b: GraphBuilder,
-  x: Value,
+  p: ProgramBuilder,
+  x: Var,
   o: { name: string; numFilters: number; stride: number; isFirst: boolean },
-): Value {
-  return b.scope(o.name, () => {
+): Var {
+  return p.nameScope(o.name, () => {
     const nf = o.numFilters;
-    const conv0 = b.scope('branch2a', () =>
-      convBnLayer(b, x, {
+    const conv0 = p.nameScope('branch2a', () =>
+      convBnLayer(p, x, {
         name: `${o.name}_branch2a`,
         numFilters: nf,
         filterSize: 3,
@@ -118,16 +120,16 @@ function basicBlock(
         bias: true,
       }),
     );
-    const conv1 = b.scope('branch2b', () =>
-      convBnLayer(b, conv0, { name: `${o.name}_branch2b`, numFilters: nf, filterSize: 3, bias: true }),
+    const conv1 = p.nameScope('branch2b', () =>
+      convBnLayer(p, conv0, { name: `${o.name}_branch2b`, numFilters: nf, filterSize: 3, bias: true }),
     );
-    const short = shortcut(b, o.name, x, o.numFilters, o.stride, o.isFirst);
-    return b.relu(b.add(short, conv1));
+    const short = shortcut(p, o.name, x, o.numFilters, o.stride, o.isFirst);
+    return L.elementwiseAdd(p, short, conv1, { act: 'relu' });
   });
 }
 
 /** `ResNet(layers, scale, stem='pspnet').net(input, end_points, dilation_dict)` → the feature map. */
-export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
+export function resnet(p: ProgramBuilder, input: Var, o: ResNetOptions): Var {
   const depth = DEPTHS[o.layers];
   if (!depth) {
     throw new PdsegError(
@@ -135,7 +137,7 @@ export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
       `MODEL.PSPNET.LAYERS ${o.layers} is not supported; use one of 18, 34, 50, 101, 152`,
     );
   }
-  return b.scope('resnet', () => {
+  return p.nameScope('resnet', () => {
     const w = (n: number) => Math.trunc(n * o.scale);
     let x = input;
     const stem: Array<[string, number, number]> = [
@@ -144,11 +146,11 @@ export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
       ['conv1_3', w(128), 1],
     ];
     for (const [name, filters, stride] of stem) {
-      x = b.scope(name, () =>
-        convBnLayer(b, x, { name, numFilters: filters, filterSize: 3, stride, act: 'relu', bias: true }),
+      x = p.nameScope(name, () =>
+        convBnLayer(p, x, { name, numFilters: filters, filterSize: 3, stride, act: 'relu', bias: true }),
       );
     }
-    x = b.maxPool(x, { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+    x = L.pool2d(p, x, { poolSize: 3, poolStride: 2, poolPadding: 1, poolType: 'max' });
     let count = 1;
     if (count === o.endPoints) return x;
     for (let block = 0; block < depth.length; block++) {
@@ -156,7 +158,7 @@ export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
         const name = blockName(o.layers, block, i);
         if (o.layers >= 50) {
           const dilation = o.dilationDict[block] ?? 1;
-          x = bottleneckBlock(b, x, {
+          x = bottleneckBlock(p, x, {
             name,
             numFilters: w(NUM_FILTERS[block]!),
             stride: i === 0 && block !== 0 && dilation === 1 ? 2 : 1,
@@ -165,7 +167,7 @@ export function resnet(b: GraphBuilder, input: Value, o: ResNetOptions): Value {
           });
           count += 3;
         } else {
-          x = basicBlock(b, x, {
+          x = basicBlock(p, x, {
             name,
             numFilters: NUM_FILTERS[block]!,
             stride: i === 0 && block !== 0 ? 2 : 1,

@@ -2,9 +2,12 @@
  * ResNet's `conv_bn_layer` (spec §4.2) with its naming quirks: weights `<name>_weights`,
  * bias `<name>_biases` for the 'pspnet' stem, and batch-norm statistics named
  * `bn` + `name[3:]` (so `res2a_branch2a` → `bn2a_branch2a`, the stem's `conv1_1` → `bnv1_1`),
- * or `bn_conv1` for `conv1`. Backbone batch norms use fluid's default ε = 1e-5.
+ * or `bn_conv1` for `conv1`. The conv layer is named `<name>.conv2d.output.1`, the batch norm
+ * `<bn>.output.1`, as in the original, so Paddle's variable names follow. Backbone batch
+ * norms use fluid's defaults ε = 1e-5, momentum 0.9.
  */
-import type { GraphBuilder, Value } from '../../onnx/builder.js';
+import * as L from '../../program/layers.js';
+import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 
 /** Paddle's batch-norm name for a ResNet conv name (spec §4.2). */
 export function resnetBnName(name: string): string {
@@ -31,22 +34,26 @@ export interface ConvBnOptions {
  * conv2d (padding `(k−1)/2` when not dilated, else 0: the caller pads explicitly) + bias
  * + batch_norm + optional relu.
  */
-export function convBnLayer(b: GraphBuilder, x: Value, o: ConvBnOptions): Value {
-  const cin = x.shape[1];
-  if (typeof cin !== 'number') throw new RangeError(`conv_bn_layer: channels of "${x.name}" must be static`);
-  const k = o.filterSize;
+export function convBnLayer(p: ProgramBuilder, x: Var, o: ConvBnOptions): Var {
   const d = o.dilation ?? 1;
-  const s = o.stride ?? 1;
-  const pad = d === 1 ? Math.floor((k - 1) / 2) : 0;
-  const w = b.param(`${o.name}_weights`, [o.numFilters, cin, k, k], 'weights');
-  const bias = o.bias ? b.param(`${o.name}_biases`, [o.numFilters], 'zeros') : null;
-  const y = b.conv(x, w, bias, { strides: [s, s], pads: [pad, pad, pad, pad], dilations: [d, d] });
-  const bnName = resnetBnName(o.name);
-  const c = o.numFilters;
-  const scale = b.param(`${bnName}_scale`, [c], 'ones');
-  const offset = b.param(`${bnName}_offset`, [c], 'zeros');
-  const mean = b.param(`${bnName}_mean`, [c], 'zeros');
-  const variance = b.param(`${bnName}_variance`, [c], 'ones');
-  const z = b.batchNorm(y, scale, offset, mean, variance, FLUID_BN_EPSILON);
-  return o.act === 'relu' ? b.relu(z) : z;
+  const y = L.conv2d(p, x, {
+    numFilters: o.numFilters,
+    filterSize: o.filterSize,
+    stride: o.stride ?? 1,
+    padding: d === 1 ? Math.floor((o.filterSize - 1) / 2) : 0,
+    dilation: d,
+    paramName: `${o.name}_weights`,
+    ...(o.bias ? { biasName: `${o.name}_biases` } : {}),
+    name: `${o.name}.conv2d.output.1`,
+  });
+  const bn = resnetBnName(o.name);
+  return L.batchNorm(p, y, {
+    epsilon: FLUID_BN_EPSILON,
+    scaleName: `${bn}_scale`,
+    biasName: `${bn}_offset`,
+    meanName: `${bn}_mean`,
+    varianceName: `${bn}_variance`,
+    name: `${bn}.output.1`,
+    ...(o.act ? { act: o.act } : {}),
+  });
 }

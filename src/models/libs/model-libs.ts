@@ -1,12 +1,12 @@
 /**
- * PaddleSeg's `model_libs.py` helpers (spec §4.1) on the graph builder. The module-global
- * `name_scope` of the original is the builder's scope path, so `conv()` inside
- * `b.scope('psp1', …)` names its weights `psp1/weights` and `bn()` its statistics
+ * PaddleSeg's `model_libs.py` helpers (spec §4.1) on the program builder. The module-global
+ * `name_scope` of the original is the builder's scope, so `conv()` inside
+ * `p.scope('psp1', …)` names its weights `psp1/weights` and `bn()` its statistics
  * `psp1/BatchNorm/moving_mean`, exactly as the Paddle parameter files do.
  */
-
 import { PdsegError } from '../../errors.js';
-import type { GraphBuilder, Value } from '../../onnx/builder.js';
+import * as L from '../../program/layers.js';
+import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 
 /** Options of {@link conv}. */
 export interface ConvOptions {
@@ -15,6 +15,7 @@ export interface ConvOptions {
   stride?: number;
   padding?: number;
   dilation?: number;
+  groups?: number;
   /** PaddleSeg's `bias_attr=True` → a `<scope>/biases` parameter. */
   bias?: boolean;
 }
@@ -23,25 +24,28 @@ export interface ConvOptions {
  * `model_libs.conv`: the weights are always named `<scope>/weights` (a caller's `param_attr`
  * is discarded, spec §4.1), the bias `<scope>/biases`.
  */
-export function conv(b: GraphBuilder, x: Value, o: ConvOptions): Value {
-  const cin = x.shape[1];
-  if (typeof cin !== 'number') throw new RangeError(`conv: channels of "${x.name}" must be static`);
-  const k = o.filterSize;
-  const w = b.param(b.scopedName('weights'), [o.numFilters, cin, k, k], 'weights');
-  const bias = o.bias ? b.param(b.scopedName('biases'), [o.numFilters], 'zeros') : null;
-  const p = o.padding ?? 0;
-  const s = o.stride ?? 1;
-  const d = o.dilation ?? 1;
-  return b.conv(x, w, bias, { strides: [s, s], pads: [p, p, p, p], dilations: [d, d] });
+export function conv(p: ProgramBuilder, x: Var, o: ConvOptions): Var {
+  return L.conv2d(p, x, {
+    numFilters: o.numFilters,
+    filterSize: o.filterSize,
+    stride: o.stride ?? 1,
+    padding: o.padding ?? 0,
+    dilation: o.dilation ?? 1,
+    groups: o.groups ?? 1,
+    paramName: p.scopedName('weights'),
+    ...(o.bias ? { biasName: p.scopedName('biases') } : {}),
+  });
 }
 
 /** Options of {@link bn}. */
 export interface BnOptions {
-  /** `'relu'` appends a `Relu` node (Paddle appends a separate `relu` op). */
+  /** `act='relu'` appends a separate `relu` op, as fluid does. */
   act?: 'relu';
   /** `MODEL.DEFAULT_EPSILON` (1e-5). */
   epsilon: number;
-  /** `MODEL.DEFAULT_NORM_TYPE`; only `'bn'` is supported by the PSPNet export. */
+  /** `MODEL.BN_MOMENTUM` (0.99). */
+  momentum?: number;
+  /** `MODEL.DEFAULT_NORM_TYPE`. */
   normType: string;
 }
 
@@ -49,20 +53,22 @@ export interface BnOptions {
  * `model_libs.bn` (spec §4.1): inside `scope('BatchNorm')`, parameters `gamma`, `beta`,
  * `moving_mean`, `moving_variance` prefixed with the scope path.
  */
-export function bn(b: GraphBuilder, x: Value, o: BnOptions): Value {
+export function bn(p: ProgramBuilder, x: Var, o: BnOptions): Var {
   if (o.normType !== 'bn') {
     throw new PdsegError(
       'CONFIG_CHECK',
-      `MODEL.DEFAULT_NORM_TYPE "${o.normType}" is not supported by pdseg export; use 'bn'`,
+      `MODEL.DEFAULT_NORM_TYPE "${o.normType}" is not supported by this network's export; use 'bn'`,
     );
   }
-  const c = x.shape[1] as number;
-  const y = b.scope('BatchNorm', () => {
-    const gamma = b.param(b.scopedName('gamma'), [c], 'ones');
-    const beta = b.param(b.scopedName('beta'), [c], 'zeros');
-    const mean = b.param(b.scopedName('moving_mean'), [c], 'zeros');
-    const variance = b.param(b.scopedName('moving_variance'), [c], 'ones');
-    return b.batchNorm(x, gamma, beta, mean, variance, o.epsilon);
-  });
-  return o.act === 'relu' ? b.relu(y) : y;
+  return p.scope('BatchNorm', () =>
+    L.batchNorm(p, x, {
+      epsilon: o.epsilon,
+      momentum: o.momentum ?? 0.99,
+      scaleName: p.scopedName('gamma'),
+      biasName: p.scopedName('beta'),
+      meanName: p.scopedName('moving_mean'),
+      varianceName: p.scopedName('moving_variance'),
+      ...(o.act ? { act: o.act } : {}),
+    }),
+  );
 }

@@ -5,9 +5,9 @@
  * which at inference multiplies by float32 0.9 (spec §9.4, §5.7) → `logit` conv 1×1 →
  * bilinear resize (align_corners) to the input size.
  */
-import type { GraphBuilder, Value } from '../../onnx/builder.js';
+import * as L from '../../program/layers.js';
+import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { resnet } from '../backbone/resnet.js';
-import { adaptiveAvgPool2d } from '../libs/adaptive-pool.js';
 import { bn, conv } from '../libs/model-libs.js';
 
 /** Options of {@link pspnet}. */
@@ -19,51 +19,50 @@ export interface PspnetOptions {
   depthMultiplier: number;
   /** MODEL.DEFAULT_EPSILON for the head's batch norms. */
   epsilon: number;
+  /** MODEL.BN_MOMENTUM for the head's batch norms. */
+  momentum?: number;
   /** MODEL.DEFAULT_NORM_TYPE. */
   normType: string;
 }
 
-/** float32(1 − 0.1) = float32(0.9): dropout's `downgrade_in_infer` factor (spec §5.7). */
-export const DROPOUT_KEEP = Math.fround(1 - 0.1);
-
-function spatial(x: Value): [number, number] {
+function spatial(x: Var): [number, number] {
   return [x.shape[2] as number, x.shape[3] as number];
 }
 
 /** `psp_module(input, out_features)`. */
-export function pspModule(b: GraphBuilder, input: Value, outFeatures: number, o: PspnetOptions): Value {
+export function pspModule(p: ProgramBuilder, input: Var, outFeatures: number, o: PspnetOptions): Var {
   const size = spatial(input);
-  const norm = { epsilon: o.epsilon, normType: o.normType };
-  const branches: Value[] = [];
+  const norm = { epsilon: o.epsilon, momentum: o.momentum, normType: o.normType };
+  const branches: Var[] = [];
   for (const s of [1, 2, 3, 6]) {
     branches.push(
-      b.scope(`psp${s}`, () => {
-        const pool = adaptiveAvgPool2d(b, input, [s, s]);
-        const data = conv(b, pool, { numFilters: outFeatures, filterSize: 1, bias: true });
-        const dataBn = bn(b, data, { ...norm, act: 'relu' });
-        return b.resizeBilinear(dataBn, size);
+      p.scope(`psp${s}`, () => {
+        const pool = L.adaptivePool2d(p, input, { poolSize: [s, s], poolType: 'avg' });
+        const data = conv(p, pool, { numFilters: outFeatures, filterSize: 1, bias: true });
+        const dataBn = bn(p, data, { ...norm, act: 'relu' });
+        return L.resizeBilinear(p, dataBn, { outShape: size });
       }),
     );
   }
-  const cat = b.concat([input, ...branches.reverse()], 1);
-  return b.scope('psp_end', () => {
-    const data = conv(b, cat, { numFilters: outFeatures, filterSize: 3, padding: 1, bias: true });
-    return bn(b, data, { ...norm, act: 'relu' });
+  const cat = L.concat(p, [input, ...branches.reverse()], 1);
+  return p.scope('psp_end', () => {
+    const data = conv(p, cat, { numFilters: outFeatures, filterSize: 3, padding: 1, bias: true });
+    return bn(p, data, { ...norm, act: 'relu' });
   });
 }
 
 /** `pspnet(input, num_classes)` → logits `[N, numClasses, H, W]` at the input size. */
-export function pspnet(b: GraphBuilder, input: Value, o: PspnetOptions): Value {
-  const res = resnet(b, input, {
+export function pspnet(p: ProgramBuilder, input: Var, o: PspnetOptions): Var {
+  const res = resnet(p, input, {
     layers: o.layers,
     scale: o.depthMultiplier,
     dilationDict: { 2: 2, 3: 4 },
     endPoints: o.layers - 1,
   });
-  const psp = pspModule(b, res, 512, o);
-  const dropout = b.scope('dropout', () => b.mulScalar(psp, DROPOUT_KEEP, 'dropout'));
-  return b.scope('logit', () => {
-    const logit = conv(b, dropout, { numFilters: o.numClasses, filterSize: 1, bias: true });
-    return b.resizeBilinear(logit, spatial(input));
+  const psp = pspModule(p, res, 512, o);
+  const dropout = p.nameScope('dropout', () => L.dropout(p, psp, { dropoutProb: 0.1, name: 'dropout' }));
+  return p.scope('logit', () => {
+    const logit = conv(p, dropout, { numFilters: o.numClasses, filterSize: 1, bias: true });
+    return L.resizeBilinear(p, logit, { outShape: spatial(input) });
   });
 }

@@ -2,8 +2,21 @@
  * What a shape rule sees of its node ({@link OpContext}) and returns ({@link OpResult}), with
  * the attribute readers the rules share.
  */
-import type { Dim, Shape } from './shape-math.js';
-import type { ViewAttrValue } from './view-types.js';
+import type { Dim, Shape } from './dims.js';
+
+/**
+ * An attribute value as the rules read it: numbers, strings and their lists (ONNX INT(S),
+ * FLOAT(S), STRING(S)), a tensor attribute by its summary, a graph attribute by its index. The
+ * viewer's `ViewAttrValue` and the graph builder's attribute values both fit.
+ */
+export type RuleAttrValue =
+  | number
+  | string
+  | boolean
+  | number[]
+  | string[]
+  | { tensor: { dtype: string; dims: Dim[] } }
+  | { graph: number };
 
 /** What a handler can ask about a node. */
 export interface OpContext {
@@ -16,7 +29,7 @@ export interface OpContext {
   /** Whether input `i` is given (not absent or empty). */
   has(i: number): boolean;
   /** Raw attribute. */
-  attr(name: string): ViewAttrValue | undefined;
+  attr(name: string): RuleAttrValue | undefined;
   /** Number of outputs of the node. */
   outputs: number;
 }

@@ -3,7 +3,7 @@
  * depth/space rearrangement, per the ONNX operator definitions.
  */
 
-import { type Dim, isSize, mapSize, normalizeAxis, windowSize } from './shape-math.js';
+import { type Dim, isSize, mapSize, normalizeAxis, windowSize } from './dims.js';
 import {
   int,
   ints,
@@ -12,7 +12,7 @@ import {
   type OpHandler,
   type OpResult,
   str,
-} from './shape-rule-context.js';
+} from './rule-context.js';
 
 /** Sliding-window ops: Conv, pooling. `channels` gives the output channel count. */
 function windowed(ctx: OpContext, kernel: number[], channels: Dim, ceil: boolean): OpResult | undefined {

@@ -1,11 +1,11 @@
 /**
- * Shape rules of the ONNX operators common in vision models (issue 7, "Shapes everywhere"),
+ * Shape rules of the ONNX operators common in vision models shared by the graph builder (the shapes it writes to `value_info`) and the viewer's inference,
  * one handler per op type in a registry map. Each handler sees its inputs' shapes and, for
  * small integer tensors known at load time, their values; it returns output shapes (and the
  * values of outputs it can compute, so `Shape → Gather → Concat → Reshape` chains resolve).
  * A handler returns `undefined` for an output it cannot know.
  */
-import { TENSOR_DATA_TYPE_NAMES } from '../../onnx/types.js';
+import { TENSOR_DATA_TYPE_NAMES } from '../types.js';
 import {
   broadcastShapes,
   type Dim,
@@ -14,8 +14,8 @@ import {
   normalizeAxis,
   product,
   type Shape,
-} from './shape-math.js';
-import { int, ints, intsFrom, numbers, type OpHandler } from './shape-rule-context.js';
+} from './dims.js';
+import { int, ints, intsFrom, numbers, type OpHandler } from './rule-context.js';
 import {
   conv,
   convTranspose,
@@ -24,9 +24,9 @@ import {
   pool,
   resize,
   spaceToDepth,
-} from './shape-rules-spatial.js';
+} from './rules-spatial.js';
 
-export type { OpContext, OpHandler, OpResult } from './shape-rule-context.js';
+export type { OpContext, OpHandler, OpResult } from './rule-context.js';
 
 const same: OpHandler = (ctx) => ({ shapes: [ctx.shape(0)] });
 const broadcast: OpHandler = (ctx) => {

@@ -52,8 +52,8 @@ export {
 } from './repeated-blocks.js';
 export { type ScopeGroup, scopeGroups, scopeKey } from './scope-groups.js';
 export { applyShapes, inferShapes, type ShapeInference } from './shape-inference.js';
-export type { Dim, Shape } from './shape-math.js';
-export { SHAPE_RULES } from './shape-ops.js';
+export type { Dim, Shape } from '../../onnx/shapes/dims.js';
+export { SHAPE_RULES } from '../../onnx/shapes/rules.js';
 export { parseDocFrames, parsePythonFrames, parseTorchNameScopes } from './source-frames.js';
 export {
   buildSourceIndex,

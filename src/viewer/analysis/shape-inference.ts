@@ -8,8 +8,8 @@
  * and ops without a rule leave their outputs unknown.
  */
 import { buildNodeGraph } from './node-graph.js';
-import type { Dim, Shape } from './shape-math.js';
-import { type OpContext, SHAPE_RULES } from './shape-ops.js';
+import type { Dim, Shape } from '../../onnx/shapes/dims.js';
+import { type OpContext, SHAPE_RULES } from '../../onnx/shapes/rules.js';
 import type { ViewAttrValue, ViewGraph, ViewTensorSummary } from './view-types.js';
 
 /** Result of {@link inferShapes}. */
@@ -114,7 +114,8 @@ function constantRule(
   return undefined;
 }
 
-function isTensor(v: ViewAttrValue | undefined): v is { tensor: ViewTensorSummary } {
+// The viewer hands the rules its own attribute values, so a tensor attribute is a full summary.
+function isTensor(v: unknown): v is { tensor: ViewTensorSummary } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'tensor' in v;
 }
 
