@@ -27,6 +27,7 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new M
   ['config', () => import('./config.js')],
   ['download', () => import('./download.js')],
   ['export', () => import('./export.js')],
+  ['convert', () => import('./convert.js')],
   ['predict', () => import('./predict.js')],
   ['eval', () => import('./eval.js')],
   ['quickstart', () => import('./quickstart.js')],

@@ -50,13 +50,16 @@ export function unsupportedOps(program: Program, table: ReadonlyMap<string, Padd
     if (table.has(op.type)) continue;
     const seen = found.get(op.type);
     if (seen) seen.count++;
-    else found.set(op.type, { count: 1, firstOutput: Object.values(op.outputs).flat()[0] ?? '(none)' });
+    else found.set(op.type, { count: 1, firstOutput: firstOutput(op) });
   }
   return [...found].map(([type, v]) => ({ type, ...v }));
 }
 
+/** The first variable an op writes that it does not also read (batch_norm's MeanOut is its Mean). */
 function firstOutput(op: ProgramOp): string {
-  return Object.values(op.outputs).flat()[0] ?? '(no output)';
+  const read = new Set(Object.values(op.inputs).flat());
+  const written = Object.values(op.outputs).flat();
+  return written.find((n) => !read.has(n)) ?? written[0] ?? '(no output)';
 }
 
 /** Lowers `program`; `name` is the ONNX graph name. */
