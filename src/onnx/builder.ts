@@ -7,6 +7,7 @@
  * node `name` is the scope path plus a label, `doc_string` the source location the caller
  * gives (the Paddle op's `op_callstack`).
  */
+import { makeNode, type NodeAttr } from './nodes.js';
 import type { Dim } from './shapes/dims.js';
 import type { RuleAttrValue } from './shapes/rule-context.js';
 import { SHAPE_RULES } from './shapes/rules.js';
@@ -32,8 +33,7 @@ export interface Value {
   readonly dataType: number;
 }
 
-/** Attribute values of {@link GraphBuilder.node}; integers become INT(S) unless named in `floats`. */
-export type NodeAttr = number | string | readonly number[];
+export type { NodeAttr } from './nodes.js';
 
 /** Options of one {@link GraphBuilder.node} call. */
 export interface NodeOptions {
@@ -55,18 +55,6 @@ export const OPSET = 17;
 const DTYPE_BY_NAME = new Map<string, number>(
   Object.entries(TENSOR_DATA_TYPE_NAMES).map(([k, v]) => [v as string, Number(k)]),
 );
-
-function toAttribute(name: string, value: NodeAttr, float: boolean): AttributeProto {
-  if (typeof value === 'string') {
-    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
-  }
-  if (typeof value !== 'number') {
-    return float
-      ? { name, type: AttributeType.FLOATS, floats: [...value] }
-      : { name, type: AttributeType.INTS, ints: [...value] };
-  }
-  return float ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
-}
 
 /** The rules' view of an attribute proto (numbers, strings and their lists). */
 function ruleAttr(a: AttributeProto): RuleAttrValue | undefined {
@@ -240,17 +228,10 @@ export class GraphBuilder {
     opts: NodeOptions = {},
   ): Value[] {
     const name = this.unique(this.scopedName(opts.label ?? opType.toLowerCase()));
-    const attribute = Object.entries(attrs).map(([k, v]) => toAttribute(k, v, opts.floats?.includes(k) ?? false));
     const outNames = opts.outputs ?? [`${name}.tmp_0`];
-    const node: NodeProto = {
-      name,
-      opType,
-      domain: '',
-      input: inputs.map((i) => i?.name ?? ''),
-      output: [...outNames],
-      attribute,
-      docString: opts.docString ?? '',
-    };
+    const inputNames = inputs.map((i) => i?.name ?? '');
+    const node = makeNode({ name, opType, inputs: inputNames, outputs: outNames, attrs, floats: opts.floats, docString: opts.docString });
+    const attribute = node.attribute;
     const rule = SHAPE_RULES.get(opType);
     if (!rule) throw new RangeError(`GraphBuilder: no shape rule for ONNX op ${opType}`);
     const byName = new Map(attribute.map((a) => [a.name, ruleAttr(a)]));

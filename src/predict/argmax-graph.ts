@@ -7,29 +7,14 @@
  * crosses into JavaScript and the softmax is never computed. The file on disk is untouched.
  */
 import { PdsegError } from '../errors.js';
-import {
-  AttributeType,
-  type ModelProto,
-  type NodeProto,
-  TensorDataType,
-  type ValueInfoProto,
-} from '../onnx/types.js';
+import { intAttribute as intAttr, intsAttribute as intsAttr, makeNode } from '../onnx/nodes.js';
+import { type ModelProto, type NodeProto, TensorDataType, type ValueInfoProto } from '../onnx/types.js';
 
 /** Name of the label output the edited graph produces. */
 export const LABEL_OUTPUT = 'pdseg_label_map';
 
 /** Ops allowed between the softmax and the graph output (Paddle's `scale` 1.0 and layout moves). */
 const PASS_THROUGH = new Set(['Identity', 'Transpose']);
-
-/** Integer-list attribute of a node, or undefined. */
-function intsAttr(n: NodeProto, name: string): number[] | undefined {
-  return n.attribute.find((a) => a.name === name)?.ints;
-}
-
-/** Integer attribute of a node, or undefined. */
-function intAttr(n: NodeProto, name: string): number | undefined {
-  return n.attribute.find((a) => a.name === name)?.i;
-}
 
 /** Result of {@link toArgmaxModel}. */
 export interface ArgmaxEdit {
@@ -100,30 +85,26 @@ export function toArgmaxModel(model: ModelProto, numClasses: number): ArgmaxEdit
   const labelType = numClasses <= 256 ? TensorDataType.UINT8 : TensorDataType.INT64;
   const argmaxOut = labelType === TensorDataType.UINT8 ? `${LABEL_OUTPUT}.int64` : LABEL_OUTPUT;
   const added: NodeProto[] = [
-    {
+    makeNode({
       name: 'pdseg/argmax',
       opType: 'ArgMax',
-      domain: '',
-      input: [logits],
-      output: [argmaxOut],
-      attribute: [
-        { name: 'axis', type: AttributeType.INT, i: 1 },
-        { name: 'keepdims', type: AttributeType.INT, i: 1 },
-        { name: 'select_last_index', type: AttributeType.INT, i: 0 },
-      ],
+      inputs: [logits],
+      outputs: [argmaxOut],
+      attrs: { axis: 1, keepdims: 1, select_last_index: 0 },
       docString: 'src/predict/argmax-graph.ts toArgmaxModel (vis.py argmax of raw logits, spec §4.4)',
-    },
+    }),
   ];
   if (labelType === TensorDataType.UINT8) {
-    added.push({
-      name: 'pdseg/cast',
-      opType: 'Cast',
-      domain: '',
-      input: [argmaxOut],
-      output: [LABEL_OUTPUT],
-      attribute: [{ name: 'to', type: AttributeType.INT, i: TensorDataType.UINT8 }],
-      docString: 'src/predict/argmax-graph.ts toArgmaxModel',
-    });
+    added.push(
+      makeNode({
+        name: 'pdseg/cast',
+        opType: 'Cast',
+        inputs: [argmaxOut],
+        outputs: [LABEL_OUTPUT],
+        attrs: { to: TensorDataType.UINT8 },
+        docString: 'src/predict/argmax-graph.ts toArgmaxModel',
+      }),
+    );
   }
   const inShape = g.input[0]?.type?.tensorType?.shape?.dim ?? [];
   const output: ValueInfoProto = {

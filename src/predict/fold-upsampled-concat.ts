@@ -26,13 +26,14 @@
 
 import { tensorValues } from '../onnx/decode.js';
 import {
-  AttributeType,
-  type ModelProto,
-  type NodeProto,
-  TensorDataType,
-  type TensorProto,
-  type ValueInfoProto,
-} from '../onnx/types.js';
+  findAttribute,
+  float32Tensor,
+  int64Tensor,
+  intsAttribute,
+  makeNode,
+  stringAttribute,
+} from '../onnx/nodes.js';
+import { type ModelProto, type NodeProto, TensorDataType, type TensorProto, type ValueInfoProto } from '../onnx/types.js';
 
 /** Result of {@link foldUpsampledConcat}. */
 export interface FoldResult {
@@ -77,54 +78,26 @@ interface Part {
   rw: number;
 }
 
-function attr(n: NodeProto, name: string) {
-  return n.attribute.find((a) => a.name === name);
-}
+const attr = findAttribute;
 
 function intsOr(n: NodeProto, name: string, fallback: number[]): number[] {
-  return attr(n, name)?.ints ?? fallback;
+  return intsAttribute(n, name) ?? fallback;
 }
 
-function text(n: NodeProto, name: string): string | undefined {
-  const s = attr(n, name)?.s;
-  return s ? new TextDecoder().decode(s) : undefined;
-}
+const text = stringAttribute;
 
 function same(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function float32Tensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {
-  const data = Float32Array.from(values);
-  return { name, dims, dataType: TensorDataType.FLOAT, rawData: new Uint8Array(data.buffer) };
-}
-
-function int64Tensor(name: string, values: number[]): TensorProto {
-  const data = BigInt64Array.from(values.map(BigInt));
-  return {
-    name,
-    dims: [values.length],
-    dataType: TensorDataType.INT64,
-    rawData: new Uint8Array(data.buffer),
-  };
-}
-
 function node(
   name: string,
   opType: string,
-  input: string[],
-  output: string[],
-  ints?: Record<string, number[]>,
+  inputs: string[],
+  outputs: string[],
+  attrs?: Record<string, number[]>,
 ): NodeProto {
-  return {
-    name,
-    opType,
-    domain: '',
-    input,
-    output,
-    attribute: Object.entries(ints ?? {}).map(([n, v]) => ({ name: n, type: AttributeType.INTS, ints: v })),
-    docString: 'src/predict/fold-upsampled-concat.ts foldUpsampledConcat',
-  };
+  return makeNode({ name, opType, inputs, outputs, attrs, docString: 'src/predict/fold-upsampled-concat.ts foldUpsampledConcat' });
 }
 
 /**
