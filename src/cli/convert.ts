@@ -12,10 +12,15 @@ import { configFromCli } from './config-options.js';
 export function define(program: Command, context: CliContext): void {
   const cmd = program
     .command('convert')
-    .description('convert a Paddle inference model folder (__model__ + __params__) to OUT/model.onnx + deploy.yaml')
+    .description(
+      'convert a Paddle inference model folder (__model__ + __params__) to OUT/model.onnx + deploy.yaml',
+    )
     .argument('<dir>', 'the folder export_model.py wrote (freeze_model/)')
     .requiredOption('--output <dir>', 'folder for model.onnx and deploy.yaml')
-    .option('--cfg <file>', "the model's PaddleSeg config, for the metadata predict needs (default: the folder's deploy.yaml)")
+    .option(
+      '--cfg <file>',
+      "the model's PaddleSeg config, for the metadata predict needs (default: the folder's deploy.yaml)",
+    )
     .argument('[opts...]', 'KEY VALUE config overrides, with --cfg');
   cmd.action(async (dir: string, words: string[], opts: { output: string; cfg?: string }) => {
     const config = opts.cfg !== undefined || words.length > 0 ? await configFromCli(opts, words) : undefined;

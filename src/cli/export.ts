@@ -29,15 +29,20 @@ export function define(program: Command, context: CliContext): void {
         .choices(['onnx', 'paddle', 'both'])
         .default('onnx'),
     );
-  addConfigOptions(cmd).action(async (words: string[], opts: { cfg?: string; skipMismatch?: boolean; format?: 'onnx' | 'paddle' | 'both' }) => {
-    const verbose = cmd.optsWithGlobals<{ verbose?: boolean }>().verbose ?? false;
-    const cfg = await configFromCli(opts, words);
-    const { exportModel } = await import('../export/export-model.js');
-    await exportModel(cfg, {
-      onEvent: context.renderer.sink,
-      skipMismatch: opts.skipMismatch ?? false,
-      verbose,
-      format: opts.format ?? 'onnx',
-    });
-  });
+  addConfigOptions(cmd).action(
+    async (
+      words: string[],
+      opts: { cfg?: string; skipMismatch?: boolean; format?: 'onnx' | 'paddle' | 'both' },
+    ) => {
+      const verbose = cmd.optsWithGlobals<{ verbose?: boolean }>().verbose ?? false;
+      const cfg = await configFromCli(opts, words);
+      const { exportModel } = await import('../export/export-model.js');
+      await exportModel(cfg, {
+        onEvent: context.renderer.sink,
+        skipMismatch: opts.skipMismatch ?? false,
+        verbose,
+        format: opts.format ?? 'onnx',
+      });
+    },
+  );
 }

@@ -9,8 +9,7 @@
  * parameter file into the ONNX file. Metadata comes from `--cfg`, else the folder's
  * `deploy.yaml`, else PaddleSeg's defaults with the sizes the program states.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { loadConfig, type SegConfig } from '../config/index.js';
@@ -18,7 +17,6 @@ import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { deployYaml, MODEL_FILENAME } from '../export/deploy-yaml.js';
 import type { ExportConfig } from '../export/export-config.js';
-import { pdsegVersion } from '../export/export-model.js';
 import { modelMetadata } from '../export/metadata.js';
 import { encodeModelStream } from '../onnx/encode.js';
 import type { Checkpoint } from '../paddle/checkpoint.js';
@@ -29,6 +27,10 @@ import { lowerToOnnx } from '../program/lower-onnx.js';
 import { fromProgramDesc } from '../program/paddle-format.js';
 import { feedTargets, fetchTargets, type Program, parameters } from '../program/program.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { pdsegVersion } from '../version.js';
+
+/** Tensors read ahead of the one being written. */
+const READ_AHEAD = 2;
 
 /** Options of {@link convertModel}. */
 export interface ConvertOptions {
@@ -70,11 +72,16 @@ async function readDeploy(dir: string): Promise<Record<string, unknown> | undefi
   try {
     doc = loadYaml(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new PdsegError('MODEL_FORMAT', `"${path}" is not YAML: ${(e as Error).message}; fix or remove it`, { cause: e });
+    throw new PdsegError('MODEL_FORMAT', `"${path}" is not YAML: ${(e as Error).message}; fix or remove it`, {
+      cause: e,
+    });
   }
   const deploy = (doc as { DEPLOY?: unknown } | null)?.DEPLOY;
   if (typeof deploy !== 'object' || deploy === null) {
-    throw new PdsegError('MODEL_FORMAT', `"${path}" has no DEPLOY: mapping (PaddleSeg's export_model.py writes one)`);
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `"${path}" has no DEPLOY: mapping (PaddleSeg's export_model.py writes one)`,
+    );
   }
   return deploy as Record<string, unknown>;
 }
@@ -88,7 +95,10 @@ interface ModelFiles {
 /** Finds the program and parameter files of `dir` (see the module comment). */
 async function findFiles(dir: string, deploy: Record<string, unknown> | undefined): Promise<ModelFiles> {
   const listing = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
-    throw new PdsegError('IO', `cannot read the model folder "${dir}": ${e.code ?? e.message}; pass the folder export_model.py wrote`);
+    throw new PdsegError(
+      'IO',
+      `cannot read the model folder "${dir}": ${e.code ?? e.message}; pass the folder export_model.py wrote`,
+    );
   });
   const named = (key: string) => {
     const v = deploy?.[key];
@@ -140,7 +150,10 @@ function checkProgram(program: Program, file: string): { feed: string; fetch: st
   }
   for (const v of parameters(program)) {
     if (v.dtype !== 'float32') {
-      throw new PdsegError('WEIGHT_FORMAT', `parameter "${v.name}" of "${file}" is ${v.dtype}; pdseg converts float32 (FP32) models only`);
+      throw new PdsegError(
+        'WEIGHT_FORMAT',
+        `parameter "${v.name}" of "${file}" is ${v.dtype}; pdseg converts float32 (FP32) models only`,
+      );
     }
   }
   return { feed: feeds[0]!, fetch: fetches[0]! };
@@ -148,11 +161,13 @@ function checkProgram(program: Program, file: string): { feed: string; fetch: st
 
 /** Opens the parameters and checks every record against the program's VarDescs. */
 async function openParameters(program: Program, files: ModelFiles, dir: string): Promise<Checkpoint> {
-  const names = parameters(program)
-    .map((v) => v.name)
-    .sort(compareBytewise);
+  const params = parameters(program).sort((a, b) => compareBytewise(a.name, b.name));
+  const names = params.map((v) => v.name);
+  const expected = params.map((v) => ({ name: v.name, dims: [...v.shape], dtype: v.dtype }));
   const checkpoint = files.params
-    ? await openCombined(files.params, [{ label: `the persistable variables of "${files.program}"`, names }])
+    ? await openCombined(files.params, [
+        { label: `the persistable variables of "${files.program}"`, names, expected },
+      ])
     : await openPerFile(dir).catch((e: unknown) => {
         throw new PdsegError(
           'WEIGHT_MISSING',
@@ -164,10 +179,16 @@ async function openParameters(program: Program, files: ModelFiles, dir: string):
     for (const v of parameters(program)) {
       const info = checkpoint.info(v.name);
       if (!info) {
-        throw new PdsegError('WEIGHT_MISSING', `parameter "${v.name}" of "${files.program}" is not in "${checkpoint.path}"`);
+        throw new PdsegError(
+          'WEIGHT_MISSING',
+          `parameter "${v.name}" of "${files.program}" is not in "${checkpoint.path}"`,
+        );
       }
       if (info.dtype !== 'float32') {
-        throw new PdsegError('WEIGHT_FORMAT', `parameter "${v.name}" in "${checkpoint.path}" is ${info.dtype}; pdseg converts float32 (FP32) models only`);
+        throw new PdsegError(
+          'WEIGHT_FORMAT',
+          `parameter "${v.name}" in "${checkpoint.path}" is ${info.dtype}; pdseg converts float32 (FP32) models only`,
+        );
       }
       const same = info.dims.length === v.shape.length && info.dims.every((d, i) => d === v.shape[i]);
       if (!same) {
@@ -188,7 +209,8 @@ async function openParameters(program: Program, files: ModelFiles, dir: string):
 function deployOverrides(deploy: Record<string, unknown>): string[] {
   const words: string[] = [];
   const crop = deploy.EVAL_CROP_SIZE;
-  if (typeof crop === 'string' || Array.isArray(crop)) words.push('EVAL_CROP_SIZE', Array.isArray(crop) ? `[${crop.join(', ')}]` : crop);
+  if (typeof crop === 'string' || Array.isArray(crop))
+    words.push('EVAL_CROP_SIZE', Array.isArray(crop) ? `[${crop.join(', ')}]` : crop);
   for (const [key, target] of [
     ['MEAN', 'MEAN'],
     ['STD', 'STD'],
@@ -209,13 +231,15 @@ async function metadataConfig(
 ): Promise<{ cfg: ExportConfig; from: ConvertResult['metadataFrom'] }> {
   const input = program.vars.get(io.feed)!.shape;
   const output = program.vars.get(io.fetch)?.shape ?? [];
-  if (o.config) return { cfg: { ...o.config, FREEZE: { ...o.config.FREEZE, SAVE_DIR: o.output } }, from: 'config' };
+  if (o.config)
+    return { cfg: { ...o.config, FREEZE: { ...o.config.FREEZE, SAVE_DIR: o.output } }, from: 'config' };
   const words = o.deploy ? deployOverrides(o.deploy) : [];
   const has = (key: string) => words.includes(key);
   if (!has('EVAL_CROP_SIZE') && input.length === 4 && input[2]! > 0 && input[3]! > 0) {
     words.push('EVAL_CROP_SIZE', `(${input[3]}, ${input[2]})`);
   }
-  if (!has('DATASET.NUM_CLASSES') && output.length === 4 && output[1]! > 0) words.push('DATASET.NUM_CLASSES', String(output[1]));
+  if (!has('DATASET.NUM_CLASSES') && output.length === 4 && output[1]! > 0)
+    words.push('DATASET.NUM_CLASSES', String(output[1]));
   if (input.length === 4 && input[1]! > 0) words.push('DATASET.DATA_DIM', String(input[1]));
   const crop = words[words.indexOf('EVAL_CROP_SIZE') + 1];
   // The checker wants a train crop too; a converted model has none of its own.
@@ -233,11 +257,18 @@ export async function convertModel(dir: string, options: ConvertOptions): Promis
   const deploy = await readDeploy(source);
   const files = await findFiles(source, deploy);
   emit({ type: 'info', task: 'convert', message: `reading ${files.program}` });
-  const program = fromProgramDesc(decodeProgramDesc(new Uint8Array(await readFile(files.program)), files.program), files.program);
+  const program = fromProgramDesc(
+    decodeProgramDesc(new Uint8Array(await readFile(files.program)), files.program),
+    files.program,
+  );
   const io = checkProgram(program, files.program);
   // Lowering reports every op type outside the table before anything is read or written.
   const lowered = lowerToOnnx(program, { name: basename(source) || 'paddle' });
-  const { cfg, from } = await metadataConfig(program, io, { config: options.config, deploy, output: options.output });
+  const { cfg, from } = await metadataConfig(program, io, {
+    config: options.config,
+    deploy,
+    output: options.output,
+  });
   if (from === 'defaults') {
     emit({
       type: 'warn',
@@ -249,14 +280,28 @@ export async function convertModel(dir: string, options: ConvertOptions): Promis
   try {
     let bytes = 0;
     let done = 0;
-    for (const [name, tensor] of lowered.parameters) {
+    // The encoder asks for the tensors in this order, one at a time: reading the next two
+    // while one is written keeps the disk and the writer busy together.
+    const order = [...lowered.parameters.keys()];
+    const reading = new Map<string, ReturnType<Checkpoint['read']>>();
+    const readAhead = (i: number) => {
+      const n = order[i];
+      if (n === undefined || reading.has(n)) return;
+      const pending = checkpoint.read(n);
+      // A read nobody awaits any more (the write failed first) must not crash the process.
+      pending.catch(() => {});
+      reading.set(n, pending);
+    };
+    for (const [k, [name, tensor]] of [...lowered.parameters].entries()) {
       const info = checkpoint.info(name)!;
       const size = 4 * info.dims.reduce((a, b) => a * b, 1);
       bytes += size;
       tensor.rawDataSource = {
         byteLength: size,
         load: async () => {
-          const t = await checkpoint.read(name);
+          for (let i = k; i <= k + READ_AHEAD; i++) readAhead(i);
+          const t = await reading.get(name)!;
+          reading.delete(name);
           done += size;
           emit({ type: 'progress', task: 'weights', done, total: bytes, unit: 'bytes' });
           return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
@@ -270,13 +315,20 @@ export async function convertModel(dir: string, options: ConvertOptions): Promis
     });
     const out = resolve(cwd, options.output);
     await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-      throw new PdsegError('IO', `cannot create the output folder "${out}": ${e.code ?? e.message}; pick a writable --output`);
+      throw new PdsegError(
+        'IO',
+        `cannot create the output folder "${out}": ${e.code ?? e.message}; pick a writable --output`,
+      );
     });
     const modelPath = join(out, MODEL_FILENAME);
     await writeFileAtomic(modelPath, encodeModelStream(model));
     const deployPath = join(out, 'deploy.yaml');
     await writeFileAtomic(deployPath, deployYaml(cfg));
-    emit({ type: 'done', task: 'convert', message: `wrote ${modelPath} (${model.graph.node.length} nodes from ${program.ops.length} Paddle ops)` });
+    emit({
+      type: 'done',
+      task: 'convert',
+      message: `wrote ${modelPath} (${model.graph.node.length} nodes from ${program.ops.length} Paddle ops)`,
+    });
     return {
       modelPath,
       deployPath,

@@ -20,5 +20,9 @@ export interface ExportConfig extends ModelConfig {
     readonly MAX_RESIZE_VALUE?: number;
   };
   readonly TEST: { readonly TEST_MODEL: string };
-  readonly FREEZE: { readonly SAVE_DIR: string; readonly MODEL_FILENAME?: string; readonly PARAMS_FILENAME?: string };
+  readonly FREEZE: {
+    readonly SAVE_DIR: string;
+    readonly MODEL_FILENAME?: string;
+    readonly PARAMS_FILENAME?: string;
+  };
 }

@@ -8,7 +8,7 @@
  * through memory once and a reader never sees a half-written model. Messages follow
  * PaddleSeg's `export_model.py` (spec §5.4).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
@@ -22,6 +22,7 @@ import { writeInferenceModel } from '../program/inference-model.js';
 import { lowerToOnnx } from '../program/lower-onnx.js';
 import { paramSpecs } from '../program/program.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { pdsegVersion } from '../version.js';
 import { deployYaml, MODEL_FILENAME } from './deploy-yaml.js';
 import type { ExportConfig } from './export-config.js';
 import { loadWeights } from './load-weights.js';
@@ -65,11 +66,7 @@ export interface ExportResult {
   ops: number;
 }
 
-/** pdseg's version, from package.json. */
-export function pdsegVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
+export { pdsegVersion } from '../version.js';
 
 /** The bytes of a filled tensor proto (read now, for lazily filled ones). */
 async function tensorBytes(t: TensorProto): Promise<Uint8Array> {
@@ -100,7 +97,8 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
   const lowered = format === 'paddle' ? undefined : lowerToOnnx(program, { name: cfg.MODEL.MODEL_NAME });
   const params = paramSpecs(program);
   const targets: TensorProto[] = params.map(
-    (p) => lowered?.parameters.get(p.name) ?? { name: p.name, dims: [...p.dims], dataType: TensorDataType.FLOAT },
+    (p) =>
+      lowered?.parameters.get(p.name) ?? { name: p.name, dims: [...p.dims], dataType: TensorDataType.FLOAT },
   );
   emit({ type: 'info', task: 'export', message: `load test model: ${testModel}` });
   const checkpoint = await openCheckpoint(checkpointPath, { expectedNames: params.map((p) => p.name) });
@@ -163,7 +161,10 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
     const files =
       format === 'onnx'
         ? { model: MODEL_FILENAME, params: '' }
-        : { model: cfg.FREEZE.MODEL_FILENAME ?? '__model__', params: cfg.FREEZE.PARAMS_FILENAME ?? '__params__' };
+        : {
+            model: cfg.FREEZE.MODEL_FILENAME ?? '__model__',
+            params: cfg.FREEZE.PARAMS_FILENAME ?? '__params__',
+          };
     await writeFileAtomic(deployPath, deployYaml(cfg, files));
     emit({
       type: 'info',

@@ -9,8 +9,8 @@
  */
 import { PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
-import type { ParamSpec } from '../program/program.js';
 import type { TensorProto } from '../onnx/types.js';
+import type { ParamSpec } from '../program/program.js';
 import { initialValue } from './initial-values.js';
 
 /** What the loader needs from a checkpoint (the `Checkpoint` of `src/paddle/checkpoint.ts` fits). */

@@ -202,7 +202,10 @@ export class GraphBuilder {
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.inits.push({ name: full, dims: [...dims], dataType, rawData });
     if (data instanceof BigInt64Array && data.length <= MAX_TRACKED) {
-      this.known.set(full, Array.from(data, (x) => Number(x)));
+      this.known.set(
+        full,
+        Array.from(data, (x) => Number(x)),
+      );
     }
     return this.track(full, dims, dataType);
   }
@@ -230,7 +233,15 @@ export class GraphBuilder {
     const name = this.unique(this.scopedName(opts.label ?? opType.toLowerCase()));
     const outNames = opts.outputs ?? [`${name}.tmp_0`];
     const inputNames = inputs.map((i) => i?.name ?? '');
-    const node = makeNode({ name, opType, inputs: inputNames, outputs: outNames, attrs, floats: opts.floats, docString: opts.docString });
+    const node = makeNode({
+      name,
+      opType,
+      inputs: inputNames,
+      outputs: outNames,
+      attrs,
+      floats: opts.floats,
+      docString: opts.docString,
+    });
     const attribute = node.attribute;
     const rule = SHAPE_RULES.get(opType);
     if (!rule) throw new RangeError(`GraphBuilder: no shape rule for ONNX op ${opType}`);
@@ -250,7 +261,9 @@ export class GraphBuilder {
         throw new RangeError(`GraphBuilder: cannot infer the shape of output ${k} of ${opType} "${name}"`);
       }
       const dtypeName = result?.dtypes?.[k];
-      const dataType = dtypeName ? (DTYPE_BY_NAME.get(dtypeName) ?? TensorDataType.FLOAT) : (at(0)?.dataType ?? 1);
+      const dataType = dtypeName
+        ? (DTYPE_BY_NAME.get(dtypeName) ?? TensorDataType.FLOAT)
+        : (at(0)?.dataType ?? 1);
       const v = this.track(out, shape, dataType);
       const value = result?.values?.[k];
       if (value && value.length <= MAX_TRACKED) this.known.set(out, value);

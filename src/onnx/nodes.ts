@@ -3,7 +3,13 @@
  * encoded into `NodeProto`s. The graph builder makes its nodes here, and so do predict's
  * in-memory graph edits (the ArgMax tail, the PSP fold), which rewrite a decoded model.
  */
-import { type AttributeProto, AttributeType, type NodeProto, TensorDataType, type TensorProto } from './types.js';
+import {
+  type AttributeProto,
+  AttributeType,
+  type NodeProto,
+  TensorDataType,
+  type TensorProto,
+} from './types.js';
 
 /** Attribute values a node is made with; integers become INT(S) unless named in `floats`. */
 export type NodeAttr = number | string | readonly number[];
@@ -22,9 +28,12 @@ export interface NodeSpec {
 
 /** One attribute proto. */
 export function attribute(name: string, value: NodeAttr, float = false): AttributeProto {
-  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'string')
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (typeof value !== 'number') {
-    return float ? { name, type: AttributeType.FLOATS, floats: [...value] } : { name, type: AttributeType.INTS, ints: [...value] };
+    return float
+      ? { name, type: AttributeType.FLOATS, floats: [...value] }
+      : { name, type: AttributeType.INTS, ints: [...value] };
   }
   return float ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
 }
@@ -37,7 +46,9 @@ export function makeNode(spec: NodeSpec): NodeProto {
     domain: '',
     input: [...spec.inputs],
     output: [...spec.outputs],
-    attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attribute(k, v, spec.floats?.includes(k) ?? false)),
+    attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) =>
+      attribute(k, v, spec.floats?.includes(k) ?? false),
+    ),
     docString: spec.docString ?? '',
   };
 }
@@ -45,13 +56,23 @@ export function makeNode(spec: NodeSpec): NodeProto {
 /** A float32 constant tensor. */
 export function float32Tensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
   const data = values instanceof Float32Array ? values : Float32Array.from(values);
-  return { name, dims: [...dims], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return {
+    name,
+    dims: [...dims],
+    dataType: TensorDataType.FLOAT,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** An int64 vector constant tensor. */
 export function int64Tensor(name: string, values: readonly number[]): TensorProto {
   const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-  return { name, dims: [values.length], dataType: TensorDataType.INT64, rawData: new Uint8Array(data.buffer) };
+  return {
+    name,
+    dims: [values.length],
+    dataType: TensorDataType.INT64,
+    rawData: new Uint8Array(data.buffer),
+  };
 }
 
 /** The attribute `name` of `n`. */

@@ -7,6 +7,8 @@
 import { open } from 'node:fs/promises';
 import { PdsegError } from '../errors.js';
 import type { Checkpoint } from './checkpoint.js';
+import { dataByteLength } from './dtype.js';
+import { encodeTensorHeader } from './lod-tensor.js';
 import { readDataAt, readHeaderAt } from './record-io.js';
 import type { Tensor, TensorInfo } from './tensor.js';
 
@@ -16,6 +18,12 @@ export interface NameSource {
   label: string;
   /** Names in record order (already byte-wise sorted). */
   names: string[];
+  /**
+   * The dims and dtype each record should have (a program's VarDescs), in `names` order.
+   * With them every record's offset is known up front and the headers are read in
+   * parallel; any surprise falls back to the record-by-record walk and its precise error.
+   */
+  expected?: readonly TensorInfo[];
 }
 
 interface IndexEntry {
@@ -59,12 +67,67 @@ export async function openCombined(file: string, sources: NameSource[]): Promise
   }
 }
 
+/** Header reads in flight when the offsets are known. */
+const HEADERS_IN_FLIGHT = 8;
+
+/** The index from the expected record shapes, or undefined when any record differs from them. */
+async function predictedIndex(
+  fh: import('node:fs/promises').FileHandle,
+  size: number,
+  file: string,
+  names: readonly string[],
+  expected: readonly TensorInfo[],
+): Promise<Map<string, IndexEntry> | undefined> {
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const info of expected) {
+    offsets.push(offset);
+    offset += encodeTensorHeader(info).length + dataByteLength(info.dtype, info.dims);
+  }
+  if (offset !== size || new Set(names).size !== names.length) return undefined;
+  const entries: Array<IndexEntry | undefined> = new Array(names.length);
+  let next = 0;
+  let ok = true;
+  const worker = async () => {
+    while (ok && next < names.length) {
+      const i = next++;
+      const want = expected[i]!;
+      const header = await readHeaderAt(fh, offsets[i]!, size, `"${file}", variable "${names[i]}"`).catch(
+        () => undefined,
+      );
+      const same =
+        header !== undefined &&
+        header.dtype === want.dtype &&
+        header.lod.length === 0 &&
+        header.dims.length === want.dims.length &&
+        header.dims.every((d, k) => d === want.dims[k]);
+      if (!same) {
+        ok = false;
+        return;
+      }
+      entries[i] = {
+        info: { name: names[i]!, dims: header.dims, dtype: header.dtype },
+        dataOffset: offsets[i]! + header.headerLength,
+        dataLength: header.dataLength,
+        lod: header.lod,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: HEADERS_IN_FLIGHT }, worker));
+  if (!ok) return undefined;
+  return new Map(entries.map((e) => [e!.info.name, e!]));
+}
+
 async function buildIndex(
   fh: import('node:fs/promises').FileHandle,
   size: number,
   file: string,
   source: NameSource,
 ): Promise<Map<string, IndexEntry> | string> {
+  if (source.expected && source.expected.length === source.names.length) {
+    const fast = await predictedIndex(fh, size, file, source.names, source.expected);
+    if (fast) return fast;
+  }
   const index = new Map<string, IndexEntry>();
   let offset = 0;
   for (let i = 0; i < source.names.length; i++) {

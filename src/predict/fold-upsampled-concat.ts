@@ -33,7 +33,13 @@ import {
   makeNode,
   stringAttribute,
 } from '../onnx/nodes.js';
-import { type ModelProto, type NodeProto, TensorDataType, type TensorProto, type ValueInfoProto } from '../onnx/types.js';
+import {
+  type ModelProto,
+  type NodeProto,
+  TensorDataType,
+  type TensorProto,
+  type ValueInfoProto,
+} from '../onnx/types.js';
 
 /** Result of {@link foldUpsampledConcat}. */
 export interface FoldResult {
@@ -97,7 +103,14 @@ function node(
   outputs: string[],
   attrs?: Record<string, number[]>,
 ): NodeProto {
-  return makeNode({ name, opType, inputs, outputs, attrs, docString: 'src/predict/fold-upsampled-concat.ts foldUpsampledConcat' });
+  return makeNode({
+    name,
+    opType,
+    inputs,
+    outputs,
+    attrs,
+    docString: 'src/predict/fold-upsampled-concat.ts foldUpsampledConcat',
+  });
 }
 
 /**

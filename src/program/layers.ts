@@ -6,8 +6,8 @@
  * Parameters are named by the caller (PaddleSeg always names them).
  */
 import type { PaddleDType } from '../paddle/dtype.js';
-import type { AttrInput, ProgramBuilder, Var } from './program-builder.js';
 import type { ParamInit } from './program.js';
+import type { AttrInput, ProgramBuilder, Var } from './program-builder.js';
 
 /** Activations a layer's `act` may append. */
 export type Act = 'relu' | 'relu6' | 'sigmoid' | 'hard_swish' | 'hard_sigmoid';
@@ -16,7 +16,13 @@ function helperName(p: ProgramBuilder, type: string, name: string | undefined): 
   return name ?? p.uniqueName(type);
 }
 
-function one(p: ProgramBuilder, type: string, inputs: Record<string, Var[]>, out: string, attrs: Record<string, AttrInput> = {}): Var {
+function one(
+  p: ProgramBuilder,
+  type: string,
+  inputs: Record<string, Var[]>,
+  out: string,
+  attrs: Record<string, AttrInput> = {},
+): Var {
   return p.appendOp(type, inputs, { Out: [out] }, attrs).Out![0]!;
 }
 
@@ -141,7 +147,13 @@ export function batchNorm(p: ProgramBuilder, input: Var, o: BatchNormOptions): V
   const y = p.appendOp(
     'batch_norm',
     { X: [input], Scale: [scale], Bias: [bias], Mean: [mean], Variance: [variance] },
-    { Y: [p.tmpName(helper)], MeanOut: [mean.name], VarianceOut: [variance.name], SavedMean: [savedMean], SavedVariance: [savedVariance] },
+    {
+      Y: [p.tmpName(helper)],
+      MeanOut: [mean.name],
+      VarianceOut: [variance.name],
+      SavedMean: [savedMean],
+      SavedVariance: [savedVariance],
+    },
     { epsilon: o.epsilon ?? 1e-5, momentum: o.momentum ?? 0.9 },
   ).Y![0]!;
   return activation(p, y, o.act, helper);
@@ -203,7 +215,11 @@ export function pool2d(p: ProgramBuilder, input: Var, o: Pool2dOptions): Var {
 }
 
 /** fluid.layers.adaptive_pool2d (op `pool2d`, `adaptive`). */
-export function adaptivePool2d(p: ProgramBuilder, input: Var, o: { poolSize: [number, number]; poolType: 'max' | 'avg'; name?: string }): Var {
+export function adaptivePool2d(
+  p: ProgramBuilder,
+  input: Var,
+  o: { poolSize: [number, number]; poolType: 'max' | 'avg'; name?: string },
+): Var {
   const helper = helperName(p, 'pool2d', o.name);
   return one(p, 'pool2d', { X: [input] }, p.tmpName(helper), {
     pooling_type: o.poolType,
@@ -248,7 +264,13 @@ export function dropout(
 }
 
 /** A plain activation layer (fluid.layers.relu, relu6, sigmoid, hard_swish, hard_sigmoid). */
-export function act(p: ProgramBuilder, type: Act, x: Var, attrs: Record<string, AttrInput> = {}, name?: string): Var {
+export function act(
+  p: ProgramBuilder,
+  type: Act,
+  x: Var,
+  attrs: Record<string, AttrInput> = {},
+  name?: string,
+): Var {
   return one(p, type, { X: [x] }, p.tmpName(helperName(p, type, name)), attrs);
 }
 
@@ -267,7 +289,11 @@ export const elementwiseAdd = elementwise('elementwise_add');
 export const elementwiseMul = elementwise('elementwise_mul');
 
 /** fluid.layers.scale (`scale·x + bias`, or `scale·(x + bias)`). */
-export function scale(p: ProgramBuilder, x: Var, o: { scale?: number; bias?: number; biasAfterScale?: boolean; name?: string }): Var {
+export function scale(
+  p: ProgramBuilder,
+  x: Var,
+  o: { scale?: number; bias?: number; biasAfterScale?: boolean; name?: string },
+): Var {
   return one(p, 'scale', { X: [x] }, p.tmpName(helperName(p, 'scale', o.name)), {
     scale: o.scale ?? 1,
     bias: o.bias ?? 0,
@@ -280,7 +306,13 @@ export function concat(p: ProgramBuilder, xs: readonly Var[], axis: number, name
   return one(p, 'concat', { X: [...xs] }, p.tmpName(helperName(p, 'concat', name)), { axis });
 }
 
-function withXShape(p: ProgramBuilder, type: string, helper: string, x: Var, attrs: Record<string, AttrInput>): Var {
+function withXShape(
+  p: ProgramBuilder,
+  type: string,
+  helper: string,
+  x: Var,
+  attrs: Record<string, AttrInput>,
+): Var {
   const out = p.tmpName(helper);
   const xshape = p.tmpName(helper);
   return p.appendOp(type, { X: [x] }, { Out: [out], XShape: [xshape] }, attrs).Out![0]!;
@@ -302,7 +334,11 @@ export function unsqueeze(p: ProgramBuilder, x: Var, axes: readonly number[], na
 }
 
 /** fluid.layers.softmax. */
-export function softmax(p: ProgramBuilder, x: Var, o: { axis?: number; useCudnn?: boolean; name?: string } = {}): Var {
+export function softmax(
+  p: ProgramBuilder,
+  x: Var,
+  o: { axis?: number; useCudnn?: boolean; name?: string } = {},
+): Var {
   return one(p, 'softmax', { X: [x] }, p.tmpName(helperName(p, 'softmax', o.name)), {
     axis: o.axis ?? -1,
     use_cudnn: o.useCudnn ?? false,
@@ -310,7 +346,13 @@ export function softmax(p: ProgramBuilder, x: Var, o: { axis?: number; useCudnn?
 }
 
 /** fluid.layers.pad (`paddings` before/after per dimension). */
-export function pad(p: ProgramBuilder, x: Var, paddings: readonly number[], padValue = 0, name?: string): Var {
+export function pad(
+  p: ProgramBuilder,
+  x: Var,
+  paddings: readonly number[],
+  padValue = 0,
+  name?: string,
+): Var {
   return one(p, 'pad', { X: [x] }, p.tmpName(helperName(p, 'pad', name)), { paddings, pad_value: padValue });
 }
 
@@ -329,7 +371,11 @@ export function matmul(
 }
 
 /** fluid.layers.reduce_mean (`dim` omitted = every axis). */
-export function reduceMean(p: ProgramBuilder, x: Var, o: { dim?: readonly number[]; keepDim?: boolean; name?: string } = {}): Var {
+export function reduceMean(
+  p: ProgramBuilder,
+  x: Var,
+  o: { dim?: readonly number[]; keepDim?: boolean; name?: string } = {},
+): Var {
   return one(p, 'reduce_mean', { X: [x] }, p.tmpName(helperName(p, 'reduce_mean', o.name)), {
     dim: o.dim ?? [0],
     keep_dim: o.keepDim ?? false,
@@ -338,6 +384,11 @@ export function reduceMean(p: ProgramBuilder, x: Var, o: { dim?: readonly number
 }
 
 /** `fluid.data`. */
-export function data(p: ProgramBuilder, name: string, shape: readonly number[], dtype: PaddleDType = 'float32'): Var {
+export function data(
+  p: ProgramBuilder,
+  name: string,
+  shape: readonly number[],
+  dtype: PaddleDType = 'float32',
+): Var {
   return p.data(name, shape, dtype);
 }

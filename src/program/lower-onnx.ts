@@ -12,7 +12,14 @@ import { TensorDataType, type TensorProto } from '../onnx/types.js';
 import type { PaddleDType } from '../paddle/dtype.js';
 import { type LowerContext, type PaddleOpDef, staticDims } from './op-def.js';
 import { PADDLE_OPS } from './ops/index.js';
-import { feedTargets, fetchTargets, namescope, type Program, type ProgramOp, sourceLocation } from './program.js';
+import {
+  feedTargets,
+  fetchTargets,
+  namescope,
+  type Program,
+  type ProgramOp,
+  sourceLocation,
+} from './program.js';
 
 /** ONNX element type of a Paddle dtype. */
 const ONNX_TYPE: Readonly<Partial<Record<PaddleDType, number>>> = {
@@ -44,7 +51,10 @@ export interface UnsupportedOp {
 }
 
 /** The op types of `program` the table cannot lower. */
-export function unsupportedOps(program: Program, table: ReadonlyMap<string, PaddleOpDef> = PADDLE_OPS): UnsupportedOp[] {
+export function unsupportedOps(
+  program: Program,
+  table: ReadonlyMap<string, PaddleOpDef> = PADDLE_OPS,
+): UnsupportedOp[] {
   const found = new Map<string, { count: number; firstOutput: string }>();
   for (const op of program.ops) {
     if (table.has(op.type)) continue;
@@ -63,7 +73,10 @@ function firstOutput(op: ProgramOp): string {
 }
 
 /** Lowers `program`; `name` is the ONNX graph name. */
-export function lowerToOnnx(program: Program, o: { name: string; table?: ReadonlyMap<string, PaddleOpDef> }): LoweredGraph {
+export function lowerToOnnx(
+  program: Program,
+  o: { name: string; table?: ReadonlyMap<string, PaddleOpDef> },
+): LoweredGraph {
   const table = o.table ?? PADDLE_OPS;
   const missing = unsupportedOps(program, table);
   if (missing.length > 0) {
@@ -78,12 +91,17 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
   const env = new Map<string, Value>();
   const parameters = new Map<string, TensorProto>();
   const readers = new Map<string, number>();
-  for (const op of program.ops) for (const name of Object.values(op.inputs).flat()) readers.set(name, (readers.get(name) ?? 0) + 1);
+  for (const op of program.ops)
+    for (const name of Object.values(op.inputs).flat()) readers.set(name, (readers.get(name) ?? 0) + 1);
 
   const typeOf = (name: string): number => {
     const v = program.vars.get(name);
     const t = v && ONNX_TYPE[v.dtype];
-    if (t === undefined) throw new PdsegError('MODEL_FORMAT', `variable "${name}" has dtype ${v?.dtype ?? 'unknown'}, which pdseg cannot lower`);
+    if (t === undefined)
+      throw new PdsegError(
+        'MODEL_FORMAT',
+        `variable "${name}" has dtype ${v?.dtype ?? 'unknown'}, which pdseg cannot lower`,
+      );
     return t;
   };
   const inputs = feedTargets(program).map((name) => {
@@ -101,7 +119,7 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
     return value;
   });
 
-  const valueOf = (op: ProgramOp, name: string): Value => {
+  const valueFor = (op: ProgramOp, name: string): Value => {
     const bound = env.get(name);
     if (bound) return bound;
     const v = program.vars.get(name);
@@ -111,7 +129,10 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
       env.set(name, value);
       return value;
     }
-    throw new PdsegError('MODEL_FORMAT', `op ${op.type} (writing "${firstOutput(op)}") reads "${name}", which no earlier op writes`);
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `op ${op.type} (writing "${firstOutput(op)}") reads "${name}", which no earlier op writes`,
+    );
   };
 
   for (const op of program.ops) {
@@ -120,7 +141,10 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
     const defaults = new Map(def.attrs.map(([n, , v]) => [n, v]));
     const docString = sourceLocation(op);
     const unsupported = (reason: string) =>
-      new PdsegError('MODEL_UNSUPPORTED_OP', `op ${op.type} writing "${firstOutput(op)}": ${reason} is not supported by pdseg's lowering`);
+      new PdsegError(
+        'MODEL_UNSUPPORTED_OP',
+        `op ${op.type} writing "${firstOutput(op)}": ${reason} is not supported by pdseg's lowering`,
+      );
     const outName = (slot: string): string => {
       const n = op.outputs[slot]?.[0];
       if (!n) throw unsupported(`no variable in output slot ${slot}`);
@@ -149,9 +173,9 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
       input: (slot, i = 0) => {
         const name = op.inputs[slot]?.[i];
         if (name === undefined) throw unsupported(`a missing input ${slot}[${i}]`);
-        return valueOf(op, name);
+        return valueFor(op, name);
       },
-      inputs: (slot) => (op.inputs[slot] ?? []).map((n) => valueOf(op, n)),
+      inputs: (slot) => (op.inputs[slot] ?? []).map((n) => valueFor(op, n)),
       isParameter: (slot, i = 0) => {
         const v = program.vars.get(op.inputs[slot]?.[i] ?? '');
         return v?.persistable === true && v.kind === 'tensor';
@@ -180,7 +204,11 @@ export function lowerToOnnx(program: Program, o: { name: string; table?: Readonl
       else def.lower(ctx);
     } catch (e) {
       if (e instanceof PdsegError) throw e;
-      throw new PdsegError('MODEL_FORMAT', `op ${op.type} writing "${firstOutput(op)}" could not be lowered: ${(e as Error).message}`, { cause: e });
+      throw new PdsegError(
+        'MODEL_FORMAT',
+        `op ${op.type} writing "${firstOutput(op)}" could not be lowered: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
   const outputs = fetchTargets(program).map((name) => {

@@ -55,13 +55,18 @@ export function toProgramDesc(program: Program): ProgramDesc {
 
 function toProgramVar(v: VarDesc, source: string): ProgramVar | undefined {
   const t = v.type.type;
-  if (t === VarTypeId.FEED_MINIBATCH) return { name: v.name, kind: 'feed', dtype: 'float32', shape: [], persistable: true };
-  if (t === VarTypeId.FETCH_LIST) return { name: v.name, kind: 'fetch', dtype: 'float32', shape: [], persistable: true };
+  if (t === VarTypeId.FEED_MINIBATCH)
+    return { name: v.name, kind: 'feed', dtype: 'float32', shape: [], persistable: true };
+  if (t === VarTypeId.FETCH_LIST)
+    return { name: v.name, kind: 'fetch', dtype: 'float32', shape: [], persistable: true };
   if (t !== VarTypeId.LOD_TENSOR || !v.type.lodTensor) return undefined;
   const desc = v.type.lodTensor.tensor;
   const dtype = dtypeFromCode(desc.dataType);
   if (!dtype) {
-    throw new PdsegError('MODEL_FORMAT', `variable "${v.name}" in "${source}" has an unknown data type ${desc.dataType}`);
+    throw new PdsegError(
+      'MODEL_FORMAT',
+      `variable "${v.name}" in "${source}" has an unknown data type ${desc.dataType}`,
+    );
   }
   return {
     name: v.name,
@@ -93,12 +98,15 @@ export function fromProgramDesc(
   const ops = block.ops.map((op): ProgramOp => {
     const attrs = new Map<string, AttrValue>();
     const def = table.get(op.type);
-    if (def) for (const [name, type, value] of [...def.attrs, ...FRAMEWORK_ATTRS]) attrs.set(name, { type, value } as AttrValue);
+    if (def)
+      for (const [name, type, value] of [...def.attrs, ...FRAMEWORK_ATTRS])
+        attrs.set(name, { type, value } as AttrValue);
     for (const a of op.attrs) {
       const { name, unknown: _unknown, ...value } = a;
       attrs.set(name, value as AttrValue);
     }
-    const slots = (list: OpDesc['inputs']) => Object.fromEntries(list.map((s) => [s.parameter, [...s.arguments]]));
+    const slots = (list: OpDesc['inputs']) =>
+      Object.fromEntries(list.map((s) => [s.parameter, [...s.arguments]]));
     return { type: op.type, inputs: slots(op.inputs), outputs: slots(op.outputs), attrs };
   });
   const version = desc.version === undefined ? undefined : Number(desc.version);

@@ -17,7 +17,14 @@ import type { PaddleDType } from '../paddle/dtype.js';
 import type { AttrValue } from '../paddle/program-desc-types.js';
 import { FRAMEWORK_ATTRS, type InferContext } from './op-def.js';
 import { PADDLE_OPS } from './ops/index.js';
-import { formatFrame, PADDLE_1_8_VERSION, type ParamInit, type Program, type ProgramOp, type ProgramVar } from './program.js';
+import {
+  formatFrame,
+  PADDLE_1_8_VERSION,
+  type ParamInit,
+  type Program,
+  type ProgramOp,
+  type ProgramVar,
+} from './program.js';
 
 /** A variable handle the model code passes around: name, dims (`-1` = batch), dtype. */
 export interface Var {
@@ -104,7 +111,14 @@ export class ProgramBuilder {
 
   /** `fluid.data(name, shape, dtype)`: a feed target (`need_check_feed`). */
   data(name: string, shape: readonly number[], dtype: PaddleDType = 'float32'): Var {
-    return this.addVar({ name, kind: 'tensor', dtype, shape: [...shape], persistable: false, needCheckFeed: true });
+    return this.addVar({
+      name,
+      kind: 'tensor',
+      dtype,
+      shape: [...shape],
+      persistable: false,
+      needCheckFeed: true,
+    });
   }
 
   /** A float32 parameter named exactly `name` (the contract with the weight files). */
@@ -112,7 +126,14 @@ export class ProgramBuilder {
     if (this.vars.has(name)) {
       throw new PdsegError('MODEL_FORMAT', `parameter "${name}" is declared twice by the network`);
     }
-    return this.addVar({ name, kind: 'tensor', dtype: 'float32', shape: [...shape], persistable: true, init });
+    return this.addVar({
+      name,
+      kind: 'tensor',
+      dtype: 'float32',
+      shape: [...shape],
+      persistable: true,
+      init,
+    });
   }
 
   /**
@@ -161,7 +182,10 @@ export class ProgramBuilder {
         return this.addVar({ name, kind: 'tensor', dtype, shape: [...shape], persistable: false });
       });
     }
-    const slotNames = (s: Readonly<Record<string, readonly { name: string }[] | readonly string[]>>, slots: readonly string[]) =>
+    const slotNames = (
+      s: Readonly<Record<string, readonly { name: string }[] | readonly string[]>>,
+      slots: readonly string[],
+    ) =>
       Object.fromEntries(
         slots.map((slot) => [slot, (s[slot] ?? []).map((v) => (typeof v === 'string' ? v : v.name))]),
       );
@@ -194,7 +218,8 @@ export class ProgramBuilder {
     const fetched = this.nameScope('save_infer_model', () =>
       targets.map((t, i) => {
         const helper = `save_infer_model/scale_${i}`;
-        return this.appendOp('scale', { X: [t] }, { Out: [this.tmpName(helper)] }, { scale: 1, bias: 0 }).Out![0]!;
+        return this.appendOp('scale', { X: [t] }, { Out: [this.tmpName(helper)] }, { scale: 1, bias: 0 })
+          .Out![0]!;
       }),
     );
     const list = (name: string, kind: 'feed' | 'fetch'): ProgramVar => ({
@@ -204,9 +229,16 @@ export class ProgramBuilder {
       shape: [],
       persistable: true,
     });
-    const feedOps: ProgramOp[] = feeds.map((f, i) => this.ioOp('feed', { X: ['feed'] }, { Out: [f.name] }, i));
-    const fetchOps: ProgramOp[] = fetched.map((f, i) => this.ioOp('fetch', { X: [f.name] }, { Out: ['fetch'] }, i));
-    const vars = new Map<string, ProgramVar>([['feed', list('feed', 'feed')], ['fetch', list('fetch', 'fetch')]]);
+    const feedOps: ProgramOp[] = feeds.map((f, i) =>
+      this.ioOp('feed', { X: ['feed'] }, { Out: [f.name] }, i),
+    );
+    const fetchOps: ProgramOp[] = fetched.map((f, i) =>
+      this.ioOp('fetch', { X: [f.name] }, { Out: ['fetch'] }, i),
+    );
+    const vars = new Map<string, ProgramVar>([
+      ['feed', list('feed', 'feed')],
+      ['fetch', list('fetch', 'fetch')],
+    ]);
     for (const [k, v] of this.vars) vars.set(k, v);
     return { vars, ops: [...feedOps, ...this.ops, ...fetchOps], version: PADDLE_1_8_VERSION };
   }

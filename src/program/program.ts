@@ -67,7 +67,10 @@ export function fetchTargets(program: Program): string[] {
 function slotsOf(program: Program, type: string, slot: string): string[] {
   return program.ops
     .filter((op) => op.type === type)
-    .map((op) => ({ col: Number(op.attrs.get('col')?.value ?? 0), name: op.inputs[slot]?.[0] ?? op.outputs[slot]?.[0] }))
+    .map((op) => ({
+      col: Number(op.attrs.get('col')?.value ?? 0),
+      name: op.inputs[slot]?.[0] ?? op.outputs[slot]?.[0],
+    }))
     .sort((a, b) => a.col - b.col)
     .map((x) => x.name ?? '');
 }
@@ -102,7 +105,7 @@ export function parseCallstack(lines: readonly string[]): CallFrame[] {
  */
 export function sourceLocation(op: ProgramOp): string {
   const stack = op.attrs.get('op_callstack');
-  if (!stack || stack.type !== 'STRINGS') return '';
+  if (stack?.type !== 'STRINGS') return '';
   const frames = parseCallstack(stack.value);
   const own = frames.find((f) => !isFrameworkFile(f.file)) ?? frames[0];
   return own ? `${own.file}:${own.line} ${own.fn}` : '';
@@ -120,7 +123,12 @@ function isFrameworkFile(file: string): boolean {
 /** The scope path of an op (`op_namescope` `/resnet/res2a/` → `resnet/res2a`). */
 export function namescope(op: ProgramOp): string {
   const ns = op.attrs.get('op_namescope');
-  return ns && ns.type === 'STRING' ? ns.value.split('/').filter((s) => s !== '').join('/') : '';
+  return ns && ns.type === 'STRING'
+    ? ns.value
+        .split('/')
+        .filter((s) => s !== '')
+        .join('/')
+    : '';
 }
 
 /** A parameter the network needs from a checkpoint: Paddle name, dims, initial value kind. */

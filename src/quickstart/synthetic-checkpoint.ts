@@ -9,9 +9,9 @@ import { mkdir } from 'node:fs/promises';
 import type { ExportConfig } from '../export/export-config.js';
 import { initialValue } from '../export/initial-values.js';
 import { buildPredictProgram } from '../models/model-builder.js';
-import { paramSpecs } from '../program/program.js';
 import { writeCheckpoint } from '../paddle/checkpoint-writer.js';
 import type { Tensor } from '../paddle/tensor.js';
+import { paramSpecs } from '../program/program.js';
 
 /** Writes the synthetic checkpoint for `cfg`'s network into `dir`; returns bytes and files written. */
 export async function writeSyntheticCheckpoint(

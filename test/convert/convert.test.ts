@@ -14,15 +14,20 @@ import { convertModel } from '../../src/convert/convert-model.js';
 import { isPdsegError } from '../../src/errors.js';
 import { exportModel } from '../../src/export/export-model.js';
 import { openCombined } from '../../src/paddle/checkpoint-combined.js';
-import { compareBytewise, decodeProgramDesc, encodeProgramDesc, type ProgramDesc } from '../../src/paddle/program-desc.js';
+import {
+  compareBytewise,
+  decodeProgramDesc,
+  encodeProgramDesc,
+  type ProgramDesc,
+} from '../../src/paddle/program-desc.js';
 import { fromProgramDesc } from '../../src/program/paddle-format.js';
-import { parameters, type Program } from '../../src/program/program.js';
+import { type Program, parameters } from '../../src/program/program.js';
 import { openModel } from '../../src/viewer/adapters/index.js';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
 import { mulberry32 } from '../fixtures/seeded-weights.js';
 import { runCli, SHARED, tempDir } from '../helpers.js';
-import { interpret } from '../reference/paddle-interpreter.js';
 import { expectClose } from '../program/run-program.js';
+import { interpret } from '../reference/paddle-interpreter.js';
 
 const GESTURE = join(SHARED, 'testdata', 'paddle', 'v1-combined-paddlejs-gesture_rec');
 const SIMPLE = join(SHARED, 'testdata', 'paddle', 'v2-paddlelite-simple_model');
@@ -63,25 +68,47 @@ async function runModel(path: string, name: string, dims: number[], data: Float3
 
 describe('real Paddle files nobody here wrote', () => {
   test.each([
-    ['Paddle.js gesture_rec (1.6.3, MobileNetV2 ×0.5 + two fc heads)', GESTURE, '__model__', 'params', 'img', [1, 3, 224, 224]],
-    ['Paddle-Lite simple_model (2.2.2, no padding_algorithm attributes)', SIMPLE, 'model.pdmodel', 'model.pdiparams', 'image', [2, 3, 224, 224]],
-  ] as const)('%s converts and matches the interpreter within 1e-4', async (_n, dir, modelFile, paramsFile, input, dims) => {
-    const out = join(tmp.dir, `real-${modelFile}`);
-    const result = await convertModel(dir, { output: out });
-    expect(result.metadataFrom).toBe('defaults');
-    const program = await programOf(join(dir, modelFile));
-    const params = await paramsOf(program, join(dir, paramsFile));
-    const rnd = mulberry32(5);
-    const x = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1);
-    const onnx = await runModel(result.modelPath, input, [...dims], x);
-    const [ref] = interpret(program, { [input]: { dims: [...dims], data: Float64Array.from(x) } }, params);
-    expect(onnx.dims).toEqual(ref!.dims);
-    const worst = expectClose(onnx.data, ref!.data, 1e-4);
-    console.log(`${modelFile}: max |onnx − interpreter| = ${worst.toExponential(2)} over ${ref!.data.length} values`);
-    // The outputs must not be degenerate, or the comparison proves little.
-    const spread = ref!.data.reduce((m, v) => Math.max(m, v), -Infinity) - ref!.data.reduce((m, v) => Math.min(m, v), Infinity);
-    expect(spread).toBeGreaterThan(1e-2);
-  }, 60_000);
+    [
+      'Paddle.js gesture_rec (1.6.3, MobileNetV2 ×0.5 + two fc heads)',
+      GESTURE,
+      '__model__',
+      'params',
+      'img',
+      [1, 3, 224, 224],
+    ],
+    [
+      'Paddle-Lite simple_model (2.2.2, no padding_algorithm attributes)',
+      SIMPLE,
+      'model.pdmodel',
+      'model.pdiparams',
+      'image',
+      [2, 3, 224, 224],
+    ],
+  ] as const)(
+    '%s converts and matches the interpreter within 1e-4',
+    async (_n, dir, modelFile, paramsFile, input, dims) => {
+      const out = join(tmp.dir, `real-${modelFile}`);
+      const result = await convertModel(dir, { output: out });
+      expect(result.metadataFrom).toBe('defaults');
+      const program = await programOf(join(dir, modelFile));
+      const params = await paramsOf(program, join(dir, paramsFile));
+      const rnd = mulberry32(5);
+      const x = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1);
+      const onnx = await runModel(result.modelPath, input, [...dims], x);
+      const [ref] = interpret(program, { [input]: { dims: [...dims], data: Float64Array.from(x) } }, params);
+      expect(onnx.dims).toEqual(ref!.dims);
+      const worst = expectClose(onnx.data, ref!.data, 1e-4);
+      console.log(
+        `${modelFile}: max |onnx − interpreter| = ${worst.toExponential(2)} over ${ref!.data.length} values`,
+      );
+      // The outputs must not be degenerate, or the comparison proves little.
+      const spread =
+        ref!.data.reduce((m, v) => Math.max(m, v), -Infinity) -
+        ref!.data.reduce((m, v) => Math.min(m, v), Infinity);
+      expect(spread).toBeGreaterThan(1e-2);
+    },
+    60_000,
+  );
 
   test('older files lack attributes: they are defaulted as Paddle does', async () => {
     const program = await programOf(join(SIMPLE, 'model.pdmodel'));
@@ -95,42 +122,66 @@ describe('round trip: export --format paddle → convert equals the direct ONNX 
   test.each([
     { layers: 50, crop: [64, 64] as [number, number], numClasses: 3 },
     { layers: 101, crop: [72, 56] as [number, number], numClasses: 2 },
-  ])('PSPNet-ResNet$layers, crop $crop', async (c) => {
-    const dir = join(tmp.dir, `rt-${c.layers}`);
-    const fx = await makePspnetFixture({ dir, numClasses: c.numClasses, cropSize: c.crop, layers: c.layers, depthMultiplier: 0.0625, layout: 'combined', seed: 3 });
-    const paddleDir = join(dir, 'paddle');
-    const written = await exportModel({ ...fx.cfg, FREEZE: { ...fx.cfg.FREEZE, SAVE_DIR: paddleDir } }, { cwd: dir, format: 'paddle' });
-    expect(written.modelPath).toBeUndefined();
-    expect(existsSync(join(paddleDir, '__model__')) && existsSync(join(paddleDir, '__params__'))).toBe(true);
-    const deploy = await readFile(join(paddleDir, 'deploy.yaml'), 'utf8');
-    expect(deploy).toContain('MODEL_FILENAME : "__model__"');
-    expect(deploy).toContain('PARAMS_FILENAME : "__params__"');
-    const converted = await convertModel(paddleDir, { output: join(dir, 'converted') });
-    expect(converted.metadataFrom).toBe('deploy.yaml');
-    const [w, h] = c.crop;
-    const rnd = mulberry32(9);
-    const x = Float32Array.from({ length: 2 * 3 * h * w }, () => rnd() * 2 - 1);
-    const direct = await runModel(fx.modelPath, 'image', [2, 3, h, w], x);
-    const roundTrip = await runModel(converted.modelPath, 'image', [2, 3, h, w], x);
-    expect(roundTrip.dims).toEqual([2, c.numClasses, h, w]);
-    expectClose(roundTrip.data, direct.data, 1e-6, 0);
-    // The same metadata as export writes, from the deploy.yaml beside the program.
-    const meta = (p: string) => readFile(p).then((b) => b.includes(Buffer.from('EVAL_CROP_SIZE')));
-    expect(await meta(converted.modelPath)).toBe(true);
-  }, 120_000);
+  ])(
+    'PSPNet-ResNet$layers, crop $crop',
+    async (c) => {
+      const dir = join(tmp.dir, `rt-${c.layers}`);
+      const fx = await makePspnetFixture({
+        dir,
+        numClasses: c.numClasses,
+        cropSize: c.crop,
+        layers: c.layers,
+        depthMultiplier: 0.0625,
+        layout: 'combined',
+        seed: 3,
+      });
+      const paddleDir = join(dir, 'paddle');
+      const written = await exportModel(
+        { ...fx.cfg, FREEZE: { ...fx.cfg.FREEZE, SAVE_DIR: paddleDir } },
+        { cwd: dir, format: 'paddle' },
+      );
+      expect(written.modelPath).toBeUndefined();
+      expect(existsSync(join(paddleDir, '__model__')) && existsSync(join(paddleDir, '__params__'))).toBe(
+        true,
+      );
+      const deploy = await readFile(join(paddleDir, 'deploy.yaml'), 'utf8');
+      expect(deploy).toContain('MODEL_FILENAME : "__model__"');
+      expect(deploy).toContain('PARAMS_FILENAME : "__params__"');
+      const converted = await convertModel(paddleDir, { output: join(dir, 'converted') });
+      expect(converted.metadataFrom).toBe('deploy.yaml');
+      const [w, h] = c.crop;
+      const rnd = mulberry32(9);
+      const x = Float32Array.from({ length: 2 * 3 * h * w }, () => rnd() * 2 - 1);
+      const direct = await runModel(fx.modelPath, 'image', [2, 3, h, w], x);
+      const roundTrip = await runModel(converted.modelPath, 'image', [2, 3, h, w], x);
+      expect(roundTrip.dims).toEqual([2, c.numClasses, h, w]);
+      expectClose(roundTrip.data, direct.data, 1e-6, 0);
+      // The same metadata as export writes, from the deploy.yaml beside the program.
+      const meta = (p: string) => readFile(p).then((b) => b.includes(Buffer.from('EVAL_CROP_SIZE')));
+      expect(await meta(converted.modelPath)).toBe(true);
+    },
+    120_000,
+  );
 
   test('--format both writes all three; the __model__ opens in the viewer with scopes and source links', async () => {
     const dir = join(tmp.dir, 'both');
     const fx = await makePspnetFixture({ dir, numClasses: 2, layout: 'per-file', runExport: false });
     const r = await runCli(['export', '--cfg', fx.cfgPath, '--format', 'both'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['model.onnx', '__model__', '__params__', 'deploy.yaml']) expect(existsSync(join(fx.saveDir, f))).toBe(true);
-    const { format, graph } = openModel(new Uint8Array(await readFile(join(fx.saveDir, '__model__'))), '__model__');
+    for (const f of ['model.onnx', '__model__', '__params__', 'deploy.yaml'])
+      expect(existsSync(join(fx.saveDir, f))).toBe(true);
+    const { format, graph } = openModel(
+      new Uint8Array(await readFile(join(fx.saveDir, '__model__'))),
+      '__model__',
+    );
     expect(format).toMatch(/paddle/i);
     const conv = graph.nodes.find((n) => n.outputs.includes('res2a_branch2a.conv2d.output.1.tmp_0'))!;
     expect(conv.scope).toEqual(['resnet', 'res2a', 'branch2a']);
     expect(conv.source?.[0]?.file).toBe('src/models/libs/conv-bn-layer.ts');
-    expect(conv.source?.[1]).toMatchObject({ file: 'src/models/backbone/resnet.ts', func: 'bottleneckBlock' });
+    expect(conv.source?.[1]).toMatchObject({
+      file: 'src/models/backbone/resnet.ts',
+      func: 'bottleneckBlock',
+    });
     const desc = decodeProgramDesc(new Uint8Array(await readFile(join(fx.saveDir, '__model__'))));
     expect(Number(desc.version)).toBe(1008000);
     const vars = desc.blocks[0]!.vars;
@@ -163,7 +214,9 @@ describe('bad input: a clear error, exit 2, nothing written under OUT', () => {
   });
 
   test('a __model__ that is not protobuf', async () => {
-    const r = await badCase('text', async (d) => writeFile(join(d, 'model.pdmodel'), 'this is not a program\n'));
+    const r = await badCase('text', async (d) =>
+      writeFile(join(d, 'model.pdmodel'), 'this is not a program\n'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a Paddle ProgramDesc');
   });
@@ -175,7 +228,12 @@ describe('bad input: a clear error, exit 2, nothing written under OUT', () => {
   });
 
   test('a params file longer than the VarDescs say', async () => {
-    const r = await badCase('long', async (d) => writeFile(join(d, 'model.pdiparams'), Buffer.concat([await readFile(join(d, 'model.pdiparams')), Buffer.alloc(12)])));
+    const r = await badCase('long', async (d) =>
+      writeFile(
+        join(d, 'model.pdiparams'),
+        Buffer.concat([await readFile(join(d, 'model.pdiparams')), Buffer.alloc(12)]),
+      ),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/12 left over/);
   });

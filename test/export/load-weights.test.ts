@@ -6,8 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { isPdsegError } from '../../src/errors.js';
 import { loadWeights, type WeightSource } from '../../src/export/load-weights.js';
-import type { ParamSpec } from '../../src/program/program.js';
 import type { TensorProto } from '../../src/onnx/types.js';
+import type { ParamSpec } from '../../src/program/program.js';
 
 function source(
   vars: Record<string, { dims: number[]; dtype: string; data: ArrayBufferView }>,

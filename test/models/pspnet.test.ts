@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isPdsegError } from '../../src/errors.js';
 import { buildPredictProgram } from '../../src/models/model-builder.js';
-import { lowerToOnnx } from '../../src/program/lower-onnx.js';
 import type { ModelConfig } from '../../src/models/model-config.js';
 import { createModelRegistry, lookupModel } from '../../src/models/registry.js';
+import { lowerToOnnx } from '../../src/program/lower-onnx.js';
 import { makePspnetFixture, pspnetParams } from '../fixtures/pspnet.js';
 import { SHARED, tempDir } from '../helpers.js';
 
@@ -122,7 +122,14 @@ describe('Paddle op sequence of the program (spec §5.5)', () => {
 
   test('feed, the stem conv_bn_layers, pool, then the PREDICT tail and fetch', () => {
     const convBnRelu = ['conv2d', 'elementwise_add', 'batch_norm', 'relu'];
-    expect(types.slice(0, 15)).toEqual(['feed', ...convBnRelu, ...convBnRelu, ...convBnRelu, 'pool2d', 'conv2d']);
+    expect(types.slice(0, 15)).toEqual([
+      'feed',
+      ...convBnRelu,
+      ...convBnRelu,
+      ...convBnRelu,
+      'pool2d',
+      'conv2d',
+    ]);
     expect(types.slice(-14)).toEqual([
       'concat',
       ...convBnRelu,
@@ -146,12 +153,18 @@ describe('Paddle op sequence of the program (spec §5.5)', () => {
     expect(out(2, 'Out')).toBe('conv1_1.conv2d.output.1.tmp_1');
     expect(program.ops[3]!.outputs).toMatchObject({ Y: ['bnv1_1.output.1.tmp_2'], MeanOut: ['bnv1_1_mean'] });
     expect(out(4, 'Out')).toBe('bnv1_1.output.1.tmp_3');
-    const add = program.ops.find((o) => o.type === 'elementwise_add' && o.outputs.Out![0] === 'res2a.add.output.5')!;
+    const add = program.ops.find(
+      (o) => o.type === 'elementwise_add' && o.outputs.Out![0] === 'res2a.add.output.5',
+    )!;
     expect(add.attrs.get('axis')?.value).toBe(-1);
     const drop = program.ops.find((o) => o.type === 'dropout')!;
     expect(drop.outputs).toEqual({ Mask: ['dropout.tmp_1'], Out: ['dropout.tmp_0'] });
     expect(program.ops.at(-1)!.inputs).toEqual({ X: ['save_infer_model/scale_0.tmp_0'] });
-    expect(program.vars.get('image')).toMatchObject({ shape: [-1, 3, 64, 64], needCheckFeed: true, persistable: false });
+    expect(program.vars.get('image')).toMatchObject({
+      shape: [-1, 3, 64, 64],
+      needCheckFeed: true,
+      persistable: false,
+    });
     expect(program.vars.get('bnv1_1_mean')).toMatchObject({ persistable: true, shape: [8] });
   });
 
@@ -159,13 +172,19 @@ describe('Paddle op sequence of the program (spec §5.5)', () => {
     expect(attr(3, 'momentum')).toEqual({ type: 'FLOAT', value: 0.9 });
     expect(attr(3, 'epsilon')).toEqual({ type: 'FLOAT', value: 1e-5 });
     expect(attr(3, 'is_test')).toEqual({ type: 'INT', value: 1 });
-    const psp = program.ops.findIndex((o) => o.type === 'batch_norm' && o.inputs.Scale![0] === 'psp1/BatchNorm/gamma');
+    const psp = program.ops.findIndex(
+      (o) => o.type === 'batch_norm' && o.inputs.Scale![0] === 'psp1/BatchNorm/gamma',
+    );
     expect(attr(psp, 'momentum')?.value).toBe(0.99);
     const drop = program.ops.findIndex((o) => o.type === 'dropout');
     expect(attr(drop, 'dropout_prob')?.value).toBe(0.1);
     expect(attr(drop, 'dropout_implementation')?.value).toBe('downgrade_in_infer');
     const interp = program.ops.findIndex((o) => o.type === 'bilinear_interp');
-    expect([attr(interp, 'out_h')?.value, attr(interp, 'align_corners')?.value, attr(interp, 'align_mode')?.value]).toEqual([8, true, 1]);
+    expect([
+      attr(interp, 'out_h')?.value,
+      attr(interp, 'align_corners')?.value,
+      attr(interp, 'align_mode')?.value,
+    ]).toEqual([8, true, 1]);
     expect(attr(1, 'padding_algorithm')).toEqual({ type: 'STRING', value: 'EXPLICIT' });
     expect(attr(1, 'op_namescope')).toEqual({ type: 'STRING', value: '/resnet/conv1_1/' });
   });

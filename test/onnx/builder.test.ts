@@ -15,7 +15,12 @@ function tinyNetwork(b: GraphBuilder) {
   const x = b.input('image', ['N', 3, 10, 12]);
   return b.scope('stem', () => {
     const w = b.initializer('stem_weights', [4, 3, 3, 3]).value;
-    const y = b.node1('Conv', [x, w], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, { label: 'conv2d' });
+    const y = b.node1(
+      'Conv',
+      [x, w],
+      { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
+      { label: 'conv2d' },
+    );
     return b.scope('act', () => b.node1('Relu', [y], {}, { label: 'relu', docString: 'src/x.ts:3 f' }));
   });
 }
@@ -29,7 +34,9 @@ describe('GraphBuilder', () => {
     // (10 + 2 − 3)/2 + 1 = 5, (12 + 2 − 3)/2 + 1 = 6
     expect(y.shape).toEqual(['N', 4, 5, 6]);
     expect(b.graphNodes[1]!.docString).toBe('src/x.ts:3 f');
-    const model = decodeModel(encodeModel(b.toModel({ producerVersion: 't', metadata: [{ key: 'K', value: 'V' }] })));
+    const model = decodeModel(
+      encodeModel(b.toModel({ producerVersion: 't', metadata: [{ key: 'K', value: 'V' }] })),
+    );
     expect(model.irVersion).toBe(8);
     expect(model.opsetImport).toEqual([{ domain: '', version: 17 }]);
     expect(model.metadataProps).toEqual([{ key: 'K', value: 'V' }]);

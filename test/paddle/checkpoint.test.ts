@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdsegError } from '../../src/errors.js';
 import { openCheckpoint } from '../../src/paddle/checkpoint.js';
+import { openCombined } from '../../src/paddle/checkpoint-combined.js';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
-import { decodeProgramDesc, encodeProgramDesc } from '../../src/paddle/program-desc.js';
+import {
+  decodeProgramDesc,
+  encodeProgramDesc,
+  persistableParamNames,
+} from '../../src/paddle/program-desc.js';
 import type { Tensor } from '../../src/paddle/tensor.js';
 import { SHARED, tempDir } from '../helpers.js';
 import { pspnetLikeProgram } from './pspnet-like-program.js';
@@ -52,6 +57,26 @@ function fixtureTensors(): Tensor[] {
 }
 
 describe('combined files written by Paddle', () => {
+  it('with the VarDesc shapes given, reads the headers at predicted offsets; a wrong shape falls back to the walk', async () => {
+    const program = decodeProgramDesc(new Uint8Array(await readFile(join(GESTURE, '__model__'))));
+    const names = persistableParamNames(program);
+    const vars = new Map(program.blocks[0]!.vars.map((v) => [v.name, v.type.lodTensor?.tensor.dims ?? []]));
+    const expected = names.map((name) => ({ name, dims: [...vars.get(name)!], dtype: 'float32' as const }));
+    const walked = await openCombined(join(GESTURE, 'params'), [{ label: 'walk', names }]);
+    const predicted = await openCombined(join(GESTURE, 'params'), [{ label: 'fast', names, expected }]);
+    // A wrong expectation (the first record claims an extra dim) cannot predict the offsets.
+    const wrong = expected.map((e, i) => (i === 0 ? { ...e, dims: [...e.dims, 1] } : e));
+    const fallback = await openCombined(join(GESTURE, 'params'), [
+      { label: 'wrong', names, expected: wrong },
+    ]);
+    for (const name of [names[0]!, names[100]!, names.at(-1)!]) {
+      const want = await walked.read(name);
+      expect((await predicted.read(name)).data).toEqual(want.data);
+      expect((await fallback.read(name)).dims).toEqual(want.dims);
+    }
+    await Promise.all([walked.close(), predicted.close(), fallback.close()]);
+  });
+
   it('reads all 269 FP32 records of gesture_rec/params in the order its __model__ implies', async () => {
     const cp = await openCheckpoint(GESTURE);
     expect(cp.layout).toBe('combined');

@@ -29,18 +29,44 @@ const tinyCfg = {
 describe('ProgramBuilder', () => {
   test('unique names per key, tmp names per helper, scoped parameter names', () => {
     const p = new ProgramBuilder();
-    expect([p.uniqueName('conv2d'), p.uniqueName('conv2d'), p.uniqueName('pool2d')]).toEqual(['conv2d_0', 'conv2d_1', 'pool2d_0']);
-    expect([p.tmpName('conv2d_0'), p.tmpName('conv2d_0'), p.tmpName('x')]).toEqual(['conv2d_0.tmp_0', 'conv2d_0.tmp_1', 'x.tmp_0']);
-    expect(p.scope('psp1', () => p.scope('BatchNorm', () => p.scopedName('gamma')))).toBe('psp1/BatchNorm/gamma');
+    expect([p.uniqueName('conv2d'), p.uniqueName('conv2d'), p.uniqueName('pool2d')]).toEqual([
+      'conv2d_0',
+      'conv2d_1',
+      'pool2d_0',
+    ]);
+    expect([p.tmpName('conv2d_0'), p.tmpName('conv2d_0'), p.tmpName('x')]).toEqual([
+      'conv2d_0.tmp_0',
+      'conv2d_0.tmp_1',
+      'x.tmp_0',
+    ]);
+    expect(p.scope('psp1', () => p.scope('BatchNorm', () => p.scopedName('gamma')))).toBe(
+      'psp1/BatchNorm/gamma',
+    );
     expect(p.nameScope('resnet', () => p.scopedName('weights'))).toBe('weights');
   });
 
   test('a layer records Paddle 1.8 ops, names and typed attributes', () => {
     const p = new ProgramBuilder();
     const x = p.data('x', [-1, 3, 8, 8]);
-    const y = p.nameScope('stem', () => L.conv2d(p, x, { numFilters: 4, filterSize: 3, padding: 1, paramName: 'w', biasName: 'b', act: 'relu' }));
+    const y = p.nameScope('stem', () =>
+      L.conv2d(p, x, {
+        numFilters: 4,
+        filterSize: 3,
+        padding: 1,
+        paramName: 'w',
+        biasName: 'b',
+        act: 'relu',
+      }),
+    );
     const prog = p.inferenceProgram([x], [y]);
-    expect(prog.ops.map((o) => o.type)).toEqual(['feed', 'conv2d', 'elementwise_add', 'relu', 'scale', 'fetch']);
+    expect(prog.ops.map((o) => o.type)).toEqual([
+      'feed',
+      'conv2d',
+      'elementwise_add',
+      'relu',
+      'scale',
+      'fetch',
+    ]);
     expect(y.name).toBe('conv2d_0.tmp_2');
     expect(y.shape).toEqual([-1, 4, 8, 8]);
     const conv = prog.ops[1]!;
@@ -78,7 +104,9 @@ describe('ProgramBuilder', () => {
     expect(isPdsegError(caught, 'MODEL_FORMAT')).toBe(true);
     expect((caught as Error).message).toContain('declared twice');
     const x = p.data('x', [-1, 1, 2, 2]);
-    expect(() => p.appendOp('relu', { X: [x] }, { Out: ['r'] }, { no_such: 1 })).toThrow(/no attribute "no_such"/);
+    expect(() => p.appendOp('relu', { X: [x] }, { Out: ['r'] }, { no_such: 1 })).toThrow(
+      /no attribute "no_such"/,
+    );
   });
 
   test('parseCallstack reads Paddle traceback entries', () => {
@@ -95,29 +123,38 @@ describe('ProgramBuilder', () => {
 
 describe('op_callstack and doc_string from the compiled dist/ (source maps)', () => {
   const built = join(ROOT, 'dist', 'models', 'model-builder.js');
-  test.runIf(existsSync(built))('ops built by dist/*.js name the src/*.ts lines of the model code', async () => {
-    const mod = (await import(pathToFileURL(built).href)) as typeof import('../../src/models/model-builder.js');
-    const program = mod.buildPredictProgram(tinyCfg, { sourceRoot: ROOT });
-    const conv = program.ops.find((o) => o.outputs.Output?.[0] === 'res2a_branch2a.conv2d.output.1.tmp_0')!;
-    const stack = conv.attrs.get('op_callstack')!.value as string[];
-    // Innermost first: the helper's L.conv2d call, then the block, the backbone, the network.
-    expect(parseCallstack(stack).map((f) => `${f.file} ${f.fn}`).slice(0, 4)).toEqual([
-      'src/models/libs/conv-bn-layer.ts convBnLayer',
-      'src/models/backbone/resnet.ts bottleneckBlock',
-      'src/models/backbone/resnet.ts bottleneckBlock',
-      'src/models/backbone/resnet.ts bottleneckBlock',
-    ]);
-    const m = /^src\/models\/backbone\/resnet\.ts:(\d+) bottleneckBlock$/.exec(sourceLocation(conv));
-    expect(m, sourceLocation(conv)).not.toBeNull();
-    const src = readFileSync(join(ROOT, 'src/models/backbone/resnet.ts'), 'utf8').split('\n');
-    // The located line is the convBnLayer call inside p.nameScope('branch2a', …).
-    const at = Number(m![1]) - 1;
-    expect(src[at]).toContain('convBnLayer(');
-    expect(`${src[at - 1]}${src[at]}`).toContain("'branch2a'");
-    const onnx = lowerToOnnx(program, { name: 'pspnet' }).builder.graphNodes;
-    const node = onnx.find((n) => n.name === 'resnet/res2a/branch2a/conv2d')!;
-    expect(node.docString).toBe(sourceLocation(conv));
-    const dropout = onnx.find((n) => n.opType === 'Mul')!;
-    expect(dropout.docString).toMatch(/^src\/models\/modeling\/pspnet\.ts:\d+ pspnet$/);
-  });
+  test.runIf(existsSync(built))(
+    'ops built by dist/*.js name the src/*.ts lines of the model code',
+    async () => {
+      const mod = (await import(
+        pathToFileURL(built).href
+      )) as typeof import('../../src/models/model-builder.js');
+      const program = mod.buildPredictProgram(tinyCfg, { sourceRoot: ROOT });
+      const conv = program.ops.find((o) => o.outputs.Output?.[0] === 'res2a_branch2a.conv2d.output.1.tmp_0')!;
+      const stack = conv.attrs.get('op_callstack')!.value as string[];
+      // Innermost first: the helper's L.conv2d call, then the block, the backbone, the network.
+      expect(
+        parseCallstack(stack)
+          .map((f) => `${f.file} ${f.fn}`)
+          .slice(0, 4),
+      ).toEqual([
+        'src/models/libs/conv-bn-layer.ts convBnLayer',
+        'src/models/backbone/resnet.ts bottleneckBlock',
+        'src/models/backbone/resnet.ts bottleneckBlock',
+        'src/models/backbone/resnet.ts bottleneckBlock',
+      ]);
+      const m = /^src\/models\/backbone\/resnet\.ts:(\d+) bottleneckBlock$/.exec(sourceLocation(conv));
+      expect(m, sourceLocation(conv)).not.toBeNull();
+      const src = readFileSync(join(ROOT, 'src/models/backbone/resnet.ts'), 'utf8').split('\n');
+      // The located line is the convBnLayer call inside p.nameScope('branch2a', …).
+      const at = Number(m![1]) - 1;
+      expect(src[at]).toContain('convBnLayer(');
+      expect(`${src[at - 1]}${src[at]}`).toContain("'branch2a'");
+      const onnx = lowerToOnnx(program, { name: 'pspnet' }).builder.graphNodes;
+      const node = onnx.find((n) => n.name === 'resnet/res2a/branch2a/conv2d')!;
+      expect(node.docString).toBe(sourceLocation(conv));
+      const dropout = onnx.find((n) => n.opType === 'Mul')!;
+      expect(dropout.docString).toMatch(/^src\/models\/modeling\/pspnet\.ts:\d+ pspnet$/);
+    },
+  );
 });

@@ -6,12 +6,15 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { encodeModel } from '../../src/onnx/encode.js';
 import { lowerToOnnx } from '../../src/program/lower-onnx.js';
-import { feedTargets, parameters, type Program } from '../../src/program/program.js';
+import { feedTargets, type Program, parameters } from '../../src/program/program.js';
 import { mulberry32 } from '../fixtures/seeded-weights.js';
 import { interpret } from '../reference/paddle-interpreter.js';
 
 /** Seeded values for every parameter of `program`; `*variance`/`*_scale` style names stay positive. */
-export function seededParams(program: Program, seed: number): Map<string, { dims: number[]; data: Float32Array }> {
+export function seededParams(
+  program: Program,
+  seed: number,
+): Map<string, { dims: number[]; data: Float32Array }> {
   const rnd = mulberry32(seed);
   const out = new Map<string, { dims: number[]; data: Float32Array }>();
   for (const v of parameters(program)) {
@@ -43,12 +46,19 @@ export async function runOnnx(
 }
 
 /** Seeded input for the feed target of `program` with the batch set to `batch`. */
-export function seededFeed(program: Program, seed: number, batch = 1): Record<string, { dims: number[]; data: Float32Array }> {
+export function seededFeed(
+  program: Program,
+  seed: number,
+  batch = 1,
+): Record<string, { dims: number[]; data: Float32Array }> {
   const rnd = mulberry32(seed);
   const feeds: Record<string, { dims: number[]; data: Float32Array }> = {};
   for (const name of feedTargets(program)) {
     const dims = program.vars.get(name)!.shape.map((d) => (d < 0 ? batch : d));
-    feeds[name] = { dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1) };
+    feeds[name] = {
+      dims,
+      data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1),
+    };
   }
   return feeds;
 }
@@ -68,13 +78,20 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, abs
 }
 
 /** Lowers and runs `program` with onnxruntime and with the interpreter; compares every output. */
-export async function checkAgainstInterpreter(program: Program, seed: number, tolerance = 1e-5, batch = 1): Promise<number> {
+export async function checkAgainstInterpreter(
+  program: Program,
+  seed: number,
+  tolerance = 1e-5,
+  batch = 1,
+): Promise<number> {
   const params = seededParams(program, seed);
   const feeds = seededFeed(program, seed + 1, batch);
   const onnx = await runOnnx(program, params, feeds);
   const ref = interpret(
     program,
-    Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, { dims: v.dims, data: Float64Array.from(v.data) }])),
+    Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, { dims: v.dims, data: Float64Array.from(v.data) }]),
+    ),
     params,
   );
   let worst = 0;

@@ -22,6 +22,7 @@ const strides = (dims: readonly number[]) => {
   return s as number[];
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: attribute values are read as the op's definition says
 function attrOf(op: ProgramOp, name: string, fallback?: AttrValue['value']): any {
   const a = op.attrs.get(name);
   if (a === undefined) {
@@ -31,7 +32,15 @@ function attrOf(op: ProgramOp, name: string, fallback?: AttrValue['value']): any
   return a.value;
 }
 
-function pads2d(op: ProgramOp, inH: number, inW: number, kh: number, kw: number, s: number[], d = [1, 1]): number[] {
+function pads2d(
+  op: ProgramOp,
+  inH: number,
+  inW: number,
+  kh: number,
+  kw: number,
+  s: number[],
+  d = [1, 1],
+): number[] {
   // [top, bottom, left, right]
   const alg = attrOf(op, 'padding_algorithm', 'EXPLICIT');
   const p: number[] = attrOf(op, 'paddings', [0, 0]);
@@ -72,7 +81,8 @@ function conv2d(op: ProgramOp, x: Tensor, w: Tensor, bias?: Tensor): Tensor {
               for (let v = 0; v < kw; v++) {
                 const xx = j * s[1]! - pl! + v * d[1]!;
                 if (xx < 0 || xx >= wd) continue;
-                acc += x.data[((b * c + cin) * h + yy) * wd + xx]! * w.data[((o * cig + ci) * kh + u) * kw + v]!;
+                acc +=
+                  x.data[((b * c + cin) * h + yy) * wd + xx]! * w.data[((o * cig + ci) * kh + u) * kw + v]!;
               }
             }
           }
@@ -106,7 +116,8 @@ function conv2dTranspose(op: ProgramOp, x: Tensor, w: Tensor): Tensor {
                 const yy = i * s[0]! - pt! + u * d[0]!;
                 const xx = j * s[1]! - pl! + q * d[1]!;
                 if (yy < 0 || yy >= oh || xx < 0 || xx >= ow) continue;
-                y.data[((b * co + grp * cog + oc) * oh + yy) * ow + xx]! += v * w.data[((c * cog + oc) * kh + u) * kw + q]!;
+                y.data[((b * co + grp * cog + oc) * oh + yy) * ow + xx]! +=
+                  v * w.data[((c * cog + oc) * kh + u) * kw + q]!;
               }
         }
     }
@@ -200,7 +211,10 @@ function bilinear(op: ProgramOp, x: Tensor): Tensor {
           const [x0, x1, dx] = src(j, w, ow);
           const at = (yy: number, xx: number) => x.data[((b * c + ch) * h + yy) * w + xx]!;
           y.data[((b * c + ch) * oh + i) * ow + j] =
-            at(y0, x0) * (1 - dy) * (1 - dx) + at(y1, x0) * dy * (1 - dx) + at(y0, x1) * (1 - dy) * dx + at(y1, x1) * dy * dx;
+            at(y0, x0) * (1 - dy) * (1 - dx) +
+            at(y1, x0) * dy * (1 - dx) +
+            at(y0, x1) * (1 - dy) * dx +
+            at(y1, x1) * dy * dx;
         }
       }
   return y;
@@ -258,7 +272,8 @@ function concat(xs: Tensor[], axis: number): Tensor {
   let off = 0;
   for (const t of xs) {
     const len = t.dims[a]! * inner;
-    for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * len, (o + 1) * len), o * dims[a]! * inner + off);
+    for (let o = 0; o < outer; o++)
+      out.data.set(t.data.subarray(o * len, (o + 1) * len), o * dims[a]! * inner + off);
     off += len;
   }
   return out;
@@ -276,7 +291,8 @@ function softmax(x: Tensor, axis: number): Tensor {
       for (let k = 0; k < n; k++) m = Math.max(m, x.data[(o * n + k) * inner + i]!);
       let sum = 0;
       for (let k = 0; k < n; k++) sum += Math.exp(x.data[(o * n + k) * inner + i]! - m);
-      for (let k = 0; k < n; k++) out.data[(o * n + k) * inner + i] = Math.exp(x.data[(o * n + k) * inner + i]! - m) / sum;
+      for (let k = 0; k < n; k++)
+        out.data[(o * n + k) * inner + i] = Math.exp(x.data[(o * n + k) * inner + i]! - m) / sum;
     }
   return out;
 }
@@ -294,7 +310,8 @@ function matmul2d(a: Float64Array, b: Float64Array, m: number, k: number, n: num
 function matmul(op: ProgramOp, x: Tensor, y: Tensor): Tensor {
   let xt = x;
   let yt = y;
-  const swap = (t: Tensor) => transpose(t, [...t.dims.slice(0, -2).map((_, i) => i), t.dims.length - 1, t.dims.length - 2]);
+  const swap = (t: Tensor) =>
+    transpose(t, [...t.dims.slice(0, -2).map((_, i) => i), t.dims.length - 1, t.dims.length - 2]);
   if (attrOf(op, 'transpose_X', false)) xt = swap(xt);
   if (attrOf(op, 'transpose_Y', false)) yt = swap(yt);
   const alpha: number = attrOf(op, 'alpha', 1);
@@ -303,12 +320,19 @@ function matmul(op: ProgramOp, x: Tensor, y: Tensor): Tensor {
   const n = yt.dims.at(-1)!;
   const batchX = xt.dims.slice(0, -2);
   const batchY = yt.dims.slice(0, -2);
-  if (size(batchY) !== 1 && size(batchX) !== size(batchY)) throw new Error('matmul: batch broadcast not supported here');
+  if (size(batchY) !== 1 && size(batchX) !== size(batchY))
+    throw new Error('matmul: batch broadcast not supported here');
   const batch = batchX.length >= batchY.length ? batchX : batchY;
   const out = tensor([...batch, m, n]);
   for (let bi = 0; bi < size(batch); bi++) {
-    const a = xt.data.subarray((size(batchX) === 1 ? 0 : bi) * m * k, ((size(batchX) === 1 ? 0 : bi) + 1) * m * k);
-    const bb = yt.data.subarray((size(batchY) === 1 ? 0 : bi) * k * n, ((size(batchY) === 1 ? 0 : bi) + 1) * k * n);
+    const a = xt.data.subarray(
+      (size(batchX) === 1 ? 0 : bi) * m * k,
+      ((size(batchX) === 1 ? 0 : bi) + 1) * m * k,
+    );
+    const bb = yt.data.subarray(
+      (size(batchY) === 1 ? 0 : bi) * k * n,
+      ((size(batchY) === 1 ? 0 : bi) + 1) * k * n,
+    );
     const r = matmul2d(a, bb, m, k, n);
     for (let i = 0; i < r.length; i++) out.data[bi * m * n + i] = alpha * r[i]!;
   }
@@ -356,10 +380,13 @@ export function interpret(
         const eps: number = attrOf(op, 'epsilon');
         const inner = size(x.dims.slice(2));
         const c = x.dims[1]!;
-        set('Y', { dims: [...x.dims], data: x.data.map((v, k) => {
-          const ch = Math.floor(k / inner) % c;
-          return ((v - mu.data[ch]!) / Math.sqrt(vr.data[ch]! + eps)) * g.data[ch]! + bt.data[ch]!;
-        }) });
+        set('Y', {
+          dims: [...x.dims],
+          data: x.data.map((v, k) => {
+            const ch = Math.floor(k / inner) % c;
+            return ((v - mu.data[ch]!) / Math.sqrt(vr.data[ch]! + eps)) * g.data[ch]! + bt.data[ch]!;
+          }),
+        });
         break;
       }
       case 'group_norm': {
@@ -390,38 +417,67 @@ export function interpret(
         break;
       }
       case 'elementwise_add':
-        set('Out', elementwise(op, inp('X'), inp('Y'), (a, b) => a + b));
+        set(
+          'Out',
+          elementwise(op, inp('X'), inp('Y'), (a, b) => a + b),
+        );
         break;
       case 'elementwise_mul':
-        set('Out', elementwise(op, inp('X'), inp('Y'), (a, b) => a * b));
+        set(
+          'Out',
+          elementwise(op, inp('X'), inp('Y'), (a, b) => a * b),
+        );
         break;
       case 'relu':
-        set('Out', map(inp('X'), (v) => Math.max(v, 0)));
+        set(
+          'Out',
+          map(inp('X'), (v) => Math.max(v, 0)),
+        );
         break;
       case 'relu6':
-        set('Out', map(inp('X'), (v) => Math.min(Math.max(v, 0), attrOf(op, 'threshold', 6))));
+        set(
+          'Out',
+          map(inp('X'), (v) => Math.min(Math.max(v, 0), attrOf(op, 'threshold', 6))),
+        );
         break;
       case 'sigmoid':
-        set('Out', map(inp('X'), (v) => 1 / (1 + Math.exp(-v))));
+        set(
+          'Out',
+          map(inp('X'), (v) => 1 / (1 + Math.exp(-v))),
+        );
         break;
       case 'hard_sigmoid':
-        set('Out', map(inp('X'), (v) => Math.max(0, Math.min(1, attrOf(op, 'slope', 0.2) * v + attrOf(op, 'offset', 0.5)))));
+        set(
+          'Out',
+          map(inp('X'), (v) =>
+            Math.max(0, Math.min(1, attrOf(op, 'slope', 0.2) * v + attrOf(op, 'offset', 0.5))),
+          ),
+        );
         break;
       case 'hard_swish': {
         const [t, s, o] = [attrOf(op, 'threshold', 6), attrOf(op, 'scale', 6), attrOf(op, 'offset', 3)];
-        set('Out', map(inp('X'), (v) => (v * Math.min(Math.max(v + o, 0), t)) / s));
+        set(
+          'Out',
+          map(inp('X'), (v) => (v * Math.min(Math.max(v + o, 0), t)) / s),
+        );
         break;
       }
       case 'scale': {
         const [s, b] = [attrOf(op, 'scale', 1), attrOf(op, 'bias', 0)];
         const after: boolean = attrOf(op, 'bias_after_scale', true);
-        set('Out', map(inp('X'), (v) => (after ? s * v + b : s * (v + b))));
+        set(
+          'Out',
+          map(inp('X'), (v) => (after ? s * v + b : s * (v + b))),
+        );
         break;
       }
       case 'dropout': {
         const p: number = attrOf(op, 'dropout_prob');
         const how: string = attrOf(op, 'dropout_implementation', 'downgrade_in_infer');
-        set('Out', map(inp('X'), (v) => (how === 'upscale_in_train' ? v : v * (1 - p))));
+        set(
+          'Out',
+          map(inp('X'), (v) => (how === 'upscale_in_train' ? v : v * (1 - p))),
+        );
         break;
       }
       case 'pool2d':
@@ -453,14 +509,22 @@ export function interpret(
         set('Out', bilinear(op, inp('X')));
         break;
       case 'concat':
-        set('Out', concat(op.inputs.X!.map((n) => get(n)), attrOf(op, 'axis')));
+        set(
+          'Out',
+          concat(
+            op.inputs.X!.map((n) => get(n)),
+            attrOf(op, 'axis'),
+          ),
+        );
         break;
       case 'transpose2':
         set('Out', transpose(inp('X'), attrOf(op, 'axis')));
         break;
       case 'reshape2': {
         const x = inp('X');
-        const target: number[] = attrOf(op, 'shape').map((d: number, i: number) => (d === 0 ? x.dims[i]! : d));
+        const target: number[] = attrOf(op, 'shape').map((d: number, i: number) =>
+          d === 0 ? x.dims[i]! : d,
+        );
         const free = target.indexOf(-1);
         if (free >= 0) target[free] = size(x.dims) / -size(target);
         set('Out', { dims: target, data: x.data });
@@ -487,13 +551,20 @@ export function interpret(
         const m = size(x.dims.slice(0, xk));
         const k = size(x.dims.slice(xk));
         const n = size(y.dims.slice(yk));
-        set('Out', { dims: [...x.dims.slice(0, xk), ...y.dims.slice(yk)], data: matmul2d(x.data, y.data, m, k, n) });
+        set('Out', {
+          dims: [...x.dims.slice(0, xk), ...y.dims.slice(yk)],
+          data: matmul2d(x.data, y.data, m, k, n),
+        });
         break;
       }
       case 'reduce_mean': {
         const x = inp('X');
         const all: boolean = attrOf(op, 'reduce_all', false);
-        const axes = new Set<number>(all ? x.dims.map((_, i) => i) : (attrOf(op, 'dim') as number[]).map((a) => (a < 0 ? a + x.dims.length : a)));
+        const axes = new Set<number>(
+          all
+            ? x.dims.map((_, i) => i)
+            : (attrOf(op, 'dim') as number[]).map((a) => (a < 0 ? a + x.dims.length : a)),
+        );
         const keep: boolean = attrOf(op, 'keep_dim', false);
         const kept = x.dims.map((d, i) => (axes.has(i) ? 1 : d));
         const out = tensor(kept);

@@ -4,15 +4,7 @@
  */
 
 import { type Dim, isSize, mapSize, normalizeAxis, windowSize } from './dims.js';
-import {
-  int,
-  ints,
-  numbers,
-  type OpContext,
-  type OpHandler,
-  type OpResult,
-  str,
-} from './rule-context.js';
+import { int, ints, numbers, type OpContext, type OpHandler, type OpResult, str } from './rule-context.js';
 
 /** Sliding-window ops: Conv, pooling. `channels` gives the output channel count. */
 function windowed(ctx: OpContext, kernel: number[], channels: Dim, ceil: boolean): OpResult | undefined {

@@ -6,15 +6,7 @@
  * A handler returns `undefined` for an output it cannot know.
  */
 import { TENSOR_DATA_TYPE_NAMES } from '../types.js';
-import {
-  broadcastShapes,
-  type Dim,
-  isSize,
-  mapSize,
-  normalizeAxis,
-  product,
-  type Shape,
-} from './dims.js';
+import { broadcastShapes, type Dim, isSize, mapSize, normalizeAxis, product, type Shape } from './dims.js';
 import { int, ints, intsFrom, numbers, type OpHandler } from './rule-context.js';
 import {
   conv,

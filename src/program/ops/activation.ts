@@ -70,7 +70,12 @@ export const hardSwish: PaddleOpDef = {
   lower(ctx) {
     const { b } = ctx;
     const x = ctx.input('X');
-    const shifted = ctx.node('Add', [x, b.scalar('offset', ctx.attr<number>('offset'))], {}, { label: 'add_offset' });
+    const shifted = ctx.node(
+      'Add',
+      [x, b.scalar('offset', ctx.attr<number>('offset'))],
+      {},
+      { label: 'add_offset' },
+    );
     const clipped = ctx.node(
       'Clip',
       [shifted, b.scalar('zero', 0), b.scalar('threshold', ctx.attr<number>('threshold'))],
@@ -78,6 +83,11 @@ export const hardSwish: PaddleOpDef = {
       { label: 'clip' },
     );
     const gated = ctx.node('Mul', [x, clipped], {}, { label: 'mul' });
-    ctx.node('Div', [gated, b.scalar('scale', ctx.attr<number>('scale'))], {}, { label: 'hard_swish', output: 'Out' });
+    ctx.node(
+      'Div',
+      [gated, b.scalar('scale', ctx.attr<number>('scale'))],
+      {},
+      { label: 'hard_swish', output: 'Out' },
+    );
   },
 };

@@ -61,7 +61,11 @@ function inferConv(ctx: InferContext) {
   const d = ctx.attr<number[]>('dilations');
   const k = [w[2]!, w[3]!];
   const [ph, pw] = window(ctx, [x[2]!, x[3]!], k);
-  return { Output: [[x[0]!, w[0]!, windowOut(x[2]!, k[0]!, s[0]!, ph, d[0]), windowOut(x[3]!, k[1]!, s[1]!, pw, d[1])]] };
+  return {
+    Output: [
+      [x[0]!, w[0]!, windowOut(x[2]!, k[0]!, s[0]!, ph, d[0]), windowOut(x[3]!, k[1]!, s[1]!, pw, d[1])],
+    ],
+  };
 }
 
 function lowerConv(ctx: LowerContext): void {

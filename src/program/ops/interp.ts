@@ -20,7 +20,8 @@ function outSize(ctx: InferContext | LowerContext, h: number, w: number): [numbe
 function sizesOf(ctx: LowerContext, x: Value, size: [number, number]): Value {
   const { b } = ctx;
   const lead = x.shape.slice(0, -2);
-  if (lead.every((d) => typeof d === 'number')) return b.int64s('bilinear_interp.sizes', [...(lead as number[]), ...size]);
+  if (lead.every((d) => typeof d === 'number'))
+    return b.int64s('bilinear_interp.sizes', [...(lead as number[]), ...size]);
   const nc = ctx.node('Shape', [x], { start: 0, end: lead.length }, { label: 'bilinear_interp.shape' });
   const hw = b.int64s('bilinear_interp.hw', size);
   return ctx.node('Concat', [nc, hw], { axis: 0 }, { label: 'bilinear_interp.sizes' });

@@ -68,15 +68,21 @@ export const mul: PaddleOpDef = {
   infer(ctx) {
     const x = ctx.shape('X');
     const y = ctx.shape('Y');
-    return { Out: [[...x.slice(0, ctx.attr<number>('x_num_col_dims')), ...y.slice(ctx.attr<number>('y_num_col_dims'))]] };
+    return {
+      Out: [
+        [...x.slice(0, ctx.attr<number>('x_num_col_dims')), ...y.slice(ctx.attr<number>('y_num_col_dims'))],
+      ],
+    };
   },
   lower(ctx) {
     const x = ctx.input('X');
     const y = ctx.input('Y');
     const xk = ctx.attr<number>('x_num_col_dims');
     const yk = ctx.attr<number>('y_num_col_dims');
-    const x2 = x.shape.length === 2 && xk === 1 ? x : ctx.node('Flatten', [x], { axis: xk }, { label: 'flatten_x' });
-    const y2 = y.shape.length === 2 && yk === 1 ? y : ctx.node('Flatten', [y], { axis: yk }, { label: 'flatten_y' });
+    const x2 =
+      x.shape.length === 2 && xk === 1 ? x : ctx.node('Flatten', [x], { axis: xk }, { label: 'flatten_x' });
+    const y2 =
+      y.shape.length === 2 && yk === 1 ? y : ctx.node('Flatten', [y], { axis: yk }, { label: 'flatten_y' });
     const tail = ctx.staticShape({ ...y, shape: y.shape.slice(yk) });
     if (xk === 1 && tail.length === 1) {
       ctx.node('MatMul', [x2, y2], {}, { label: 'mul', output: 'Out' });
@@ -84,7 +90,8 @@ export const mul: PaddleOpDef = {
     }
     const product = ctx.node('MatMul', [x2, y2], {}, { label: 'mul' });
     const head = x.shape.slice(0, xk).map((d) => (typeof d === 'number' ? d : -1));
-    if (head.filter((d) => d < 0).length > 1) throw ctx.unsupported('more than one unknown leading dimension');
+    if (head.filter((d) => d < 0).length > 1)
+      throw ctx.unsupported('more than one unknown leading dimension');
     const shape = ctx.b.int64s('mul.shape', [...head, ...tail]);
     ctx.node('Reshape', [product, shape], {}, { label: 'mul.reshape', output: 'Out' });
   },
@@ -104,7 +111,12 @@ export const softmax: PaddleOpDef = {
   ],
   infer: (ctx) => ({ Out: [ctx.shape('X')] }),
   lower(ctx) {
-    ctx.node('Softmax', [ctx.input('X')], { axis: ctx.attr<number>('axis') }, { label: 'softmax', output: 'Out' });
+    ctx.node(
+      'Softmax',
+      [ctx.input('X')],
+      { axis: ctx.attr<number>('axis') },
+      { label: 'softmax', output: 'Out' },
+    );
   },
 };
 
@@ -117,7 +129,9 @@ export const reduceMean: PaddleOpDef = {
   infer(ctx) {
     const x = ctx.shape('X');
     const all = ctx.attr<boolean>('reduce_all');
-    const axes = new Set(all ? x.map((_, i) => i) : ctx.attr<number[]>('dim').map((a) => (a < 0 ? a + x.length : a)));
+    const axes = new Set(
+      all ? x.map((_, i) => i) : ctx.attr<number[]>('dim').map((a) => (a < 0 ? a + x.length : a)),
+    );
     const keep = ctx.attr<boolean>('keep_dim');
     const out = x.flatMap((d, i) => (axes.has(i) ? (keep ? [1] : []) : [d]));
     return { Out: [out.length === 0 ? [1] : out] };

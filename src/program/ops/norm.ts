@@ -55,19 +55,32 @@ export const groupNorm: PaddleOpDef = {
     const spatial = ctx.spatial(x);
     const groups = ctx.attr<number>('groups');
     if (c % groups !== 0) throw ctx.unsupported(`${c} channels in ${groups} groups`);
-    const grouped = ctx.node('Reshape', [x, b.int64s('group_shape', [0, groups, -1])], {}, { label: 'reshape' });
+    const grouped = ctx.node(
+      'Reshape',
+      [x, b.int64s('group_shape', [0, groups, -1])],
+      {},
+      { label: 'reshape' },
+    );
     const mean = ctx.node('ReduceMean', [grouped], { axes: [2], keepdims: 1 }, { label: 'mean' });
     const square = ctx.node('Mul', [grouped, grouped], {}, { label: 'square' });
     const meanSquare = ctx.node('ReduceMean', [square], { axes: [2], keepdims: 1 }, { label: 'mean_square' });
     const mean2 = ctx.node('Mul', [mean, mean], {}, { label: 'mean_2' });
     const variance = ctx.node('Sub', [meanSquare, mean2], {}, { label: 'variance' });
     const eps = b.scalar('epsilon', ctx.attr<number>('epsilon'));
-    const std = ctx.node('Sqrt', [ctx.node('Add', [variance, eps], {}, { label: 'add_eps' })], {}, { label: 'std' });
+    const std = ctx.node(
+      'Sqrt',
+      [ctx.node('Add', [variance, eps], {}, { label: 'add_eps' })],
+      {},
+      { label: 'std' },
+    );
     const centred = ctx.node('Sub', [grouped, mean], {}, { label: 'centre' });
     const normed = ctx.node('Div', [centred, std], {}, { label: 'normalise' });
     const shape = b.int64s('shape', [0, c, ...spatial]);
     let y = ctx.node('Reshape', [normed, shape], {}, { label: 'reshape_back' });
-    const perChannel = b.int64s('channel_axes', spatial.map((_, i) => i + 1));
+    const perChannel = b.int64s(
+      'channel_axes',
+      spatial.map((_, i) => i + 1),
+    );
     if (ctx.has('Scale')) {
       const gamma = ctx.node('Unsqueeze', [ctx.input('Scale'), perChannel], {}, { label: 'gamma' });
       y = ctx.node('Mul', [y, gamma], {}, { label: 'scale' });

@@ -57,7 +57,14 @@ function infer(ctx: InferContext) {
   const pads = windowPads(ctx, [x[2]!, x[3]!]);
   const ceil = ctx.attr<boolean>('ceil_mode');
   return {
-    Out: [[x[0]!, x[1]!, windowOut(x[2]!, k[0]!, s[0]!, pads[0], 1, ceil), windowOut(x[3]!, k[1]!, s[1]!, pads[1], 1, ceil)]],
+    Out: [
+      [
+        x[0]!,
+        x[1]!,
+        windowOut(x[2]!, k[0]!, s[0]!, pads[0], 1, ceil),
+        windowOut(x[3]!, k[1]!, s[1]!, pads[1], 1, ceil),
+      ],
+    ],
   };
 }
 
@@ -65,7 +72,12 @@ function adaptiveAverage(ctx: LowerContext, x: Value, [oh, ow]: number[]): void 
   const [h, w] = ctx.spatial(x);
   if (h! % oh! === 0 && w! % ow! === 0) {
     const kernel = [h! / oh!, w! / ow!];
-    ctx.node('AveragePool', [x], { kernel_shape: kernel, strides: kernel }, { label: 'pool2d', output: 'Out' });
+    ctx.node(
+      'AveragePool',
+      [x],
+      { kernel_shape: kernel, strides: kernel },
+      { label: 'pool2d', output: 'Out' },
+    );
     return;
   }
   ctx.b.scope('pool2d', () => {
@@ -103,7 +115,8 @@ function lower(ctx: LowerContext): void {
   const [h, w] = ctx.spatial(x);
   const s = ctx.attr<number[]>('strides');
   let pads = windowPads(ctx, [h!, w!]);
-  if (ctx.attr<boolean>('ceil_mode')) pads = [ceilPad(h!, k[0]!, s[0]!, pads[0]), ceilPad(w!, k[1]!, s[1]!, pads[1])];
+  if (ctx.attr<boolean>('ceil_mode'))
+    pads = [ceilPad(h!, k[0]!, s[0]!, pads[0]), ceilPad(w!, k[1]!, s[1]!, pads[1])];
   const attrs: Record<string, number | number[]> = { kernel_shape: k, strides: s, pads: onnxPads(pads) };
   if (!max) attrs.count_include_pad = ctx.attr<boolean>('exclusive') ? 0 : 1;
   ctx.node(max ? 'MaxPool' : 'AveragePool', [x], attrs, { label: 'pool2d', output: 'Out' });

@@ -85,7 +85,12 @@ export const transpose2: PaddleOpDef = {
     return { Out: [ctx.attr<number[]>('axis').map((a) => x[a]!)], XShape: [[0, ...x]] };
   },
   lower(ctx) {
-    ctx.node('Transpose', [ctx.input('X')], { perm: ctx.attr<number[]>('axis') }, { label: 'transpose2', output: 'Out' });
+    ctx.node(
+      'Transpose',
+      [ctx.input('X')],
+      { perm: ctx.attr<number[]>('axis') },
+      { label: 'transpose2', output: 'Out' },
+    );
   },
 };
 
@@ -111,7 +116,8 @@ export const unsqueeze2: PaddleOpDef = {
     return { Out: [out], XShape: [[0, ...x]] };
   },
   lower(ctx) {
-    if (ctx.has('AxesTensor') || ctx.has('AxesTensorList')) throw ctx.unsupported('axes computed at run time');
+    if (ctx.has('AxesTensor') || ctx.has('AxesTensorList'))
+      throw ctx.unsupported('axes computed at run time');
     const x = ctx.input('X');
     const axes = ctx.b.int64s('axes', unsqueezePositions(x.shape.length, ctx.attr<number[]>('axes')));
     ctx.node('Unsqueeze', [x, axes], {}, { label: 'unsqueeze2', output: 'Out' });
@@ -133,7 +139,10 @@ export const pad: PaddleOpDef = {
     const p = ctx.attr<number[]>('paddings');
     const rank = x.shape.length;
     if (p.length !== 2 * rank) throw ctx.unsupported(`${p.length} paddings for rank ${rank}`);
-    const onnx = [...Array.from({ length: rank }, (_, i) => p[2 * i]!), ...Array.from({ length: rank }, (_, i) => p[2 * i + 1]!)];
+    const onnx = [
+      ...Array.from({ length: rank }, (_, i) => p[2 * i]!),
+      ...Array.from({ length: rank }, (_, i) => p[2 * i + 1]!),
+    ];
     const pads = ctx.b.int64s('pad.pads', onnx);
     const value = ctx.b.scalar('pad.value', ctx.attr<number>('pad_value'));
     ctx.node('Pad', [x, pads, value], { mode: 'constant' }, { label: 'pad', output: 'Out' });
@@ -157,8 +166,10 @@ export const scale: PaddleOpDef = {
       ctx.node('Identity', [x], {}, { label: 'scale', output: 'Out' });
       return;
     }
-    const times = (v: typeof x) => (s === 1 ? v : ctx.node('Mul', [v, b.scalar('scale', s)], {}, { label: 'scale' }));
-    const plus = (v: typeof x) => (bias === 0 ? v : ctx.node('Add', [v, b.scalar('bias', bias)], {}, { label: 'bias' }));
+    const times = (v: typeof x) =>
+      s === 1 ? v : ctx.node('Mul', [v, b.scalar('scale', s)], {}, { label: 'scale' });
+    const plus = (v: typeof x) =>
+      bias === 0 ? v : ctx.node('Add', [v, b.scalar('bias', bias)], {}, { label: 'bias' });
     ctx.bind('Out', ctx.attr<boolean>('bias_after_scale') ? plus(times(x)) : times(plus(x)));
   },
 };

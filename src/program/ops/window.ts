@@ -12,9 +12,14 @@ export type AxisPad = readonly [before: number, after: number];
  * `[top, bottom, left, right]`; `SAME` pads so that `out = ceil(in / stride)` (the extra
  * pixel after, as ONNX `SAME_UPPER`), `VALID` pads nothing.
  */
-export function axisPads(
-  o: { paddings: readonly number[]; algorithm: string; input: readonly number[]; kernel: readonly number[]; strides: readonly number[]; dilations?: readonly number[] },
-): [AxisPad, AxisPad] {
+export function axisPads(o: {
+  paddings: readonly number[];
+  algorithm: string;
+  input: readonly number[];
+  kernel: readonly number[];
+  strides: readonly number[];
+  dilations?: readonly number[];
+}): [AxisPad, AxisPad] {
   const out: AxisPad[] = [];
   for (let a = 0; a < 2; a++) {
     if (o.algorithm === 'VALID') out.push([0, 0]);
@@ -36,7 +41,14 @@ export function onnxPads([h, w]: readonly [AxisPad, AxisPad]): number[] {
 }
 
 /** Output length of a window over `n` (floor, or ceil with `ceil_mode`); `-1` stays `-1`. */
-export function windowOut(n: number, k: number, stride: number, pad: AxisPad, dilation = 1, ceil = false): number {
+export function windowOut(
+  n: number,
+  k: number,
+  stride: number,
+  pad: AxisPad,
+  dilation = 1,
+  ceil = false,
+): number {
   if (n < 0) return -1;
   const span = dilation * (k - 1) + 1;
   const q = (n + pad[0] + pad[1] - span) / stride;

@@ -13,6 +13,9 @@
  * - {@link buildSourceIndex} and the frame parsers: node ↔ source line and function.
  * - {@link analyzeGraph}: all of the above in one call, as JSON for the page.
  */
+
+export type { Dim, Shape } from '../../onnx/shapes/dims.js';
+export { SHAPE_RULES } from '../../onnx/shapes/rules.js';
 export {
   type AutoGroupInfo,
   type AutoGroupKind,
@@ -52,8 +55,6 @@ export {
 } from './repeated-blocks.js';
 export { type ScopeGroup, scopeGroups, scopeKey } from './scope-groups.js';
 export { applyShapes, inferShapes, type ShapeInference } from './shape-inference.js';
-export type { Dim, Shape } from '../../onnx/shapes/dims.js';
-export { SHAPE_RULES } from '../../onnx/shapes/rules.js';
 export { parseDocFrames, parsePythonFrames, parseTorchNameScopes } from './source-frames.js';
 export {
   buildSourceIndex,

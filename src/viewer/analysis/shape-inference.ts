@@ -7,10 +7,11 @@
  * known stays unknown (`null` dimension, or no shape) — never guessed. Nodes of other domains
  * and ops without a rule leave their outputs unknown.
  */
-import { buildNodeGraph } from './node-graph.js';
+
 import type { Dim, Shape } from '../../onnx/shapes/dims.js';
 import { type OpContext, SHAPE_RULES } from '../../onnx/shapes/rules.js';
-import type { ViewAttrValue, ViewGraph, ViewTensorSummary } from './view-types.js';
+import { buildNodeGraph } from './node-graph.js';
+import type { ViewGraph, ViewTensorSummary } from './view-types.js';
 
 /** Result of {@link inferShapes}. */
 export interface ShapeInference {
