@@ -14,6 +14,7 @@ import { convertModel } from '../../src/convert/convert-model.js';
 import { isPdsegError } from '../../src/errors.js';
 import { exportModel } from '../../src/export/export-model.js';
 import { openCombined } from '../../src/paddle/checkpoint-combined.js';
+import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
 import {
   compareBytewise,
   decodeProgramDesc,
@@ -110,6 +111,27 @@ describe('real Paddle files nobody here wrote', () => {
     60_000,
   );
 
+  test('the same model as one file per variable converts to the same outputs', async () => {
+    const program = await programOf(join(GESTURE, '__model__'));
+    const names = parameters(program)
+      .map((v) => v.name)
+      .sort(compareBytewise);
+    const ck = await openCombined(join(GESTURE, 'params'), [{ label: 'test', names }]);
+    const tensors = [];
+    for (const n of names) tensors.push(await ck.read(n));
+    await ck.close();
+    const dir = join(tmp.dir, 'per-file-gesture');
+    await writeCheckpoint(dir, tensors, 'per-file');
+    await cp(join(GESTURE, '__model__'), join(dir, '__model__'));
+    const perFile = await convertModel(dir, { output: join(tmp.dir, 'per-file-out') });
+    expect(perFile.paramsSource).toBe(dir);
+    const combined = await convertModel(GESTURE, { output: join(tmp.dir, 'combined-out') });
+    const x = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i));
+    const a = await runModel(perFile.modelPath, 'img', [1, 3, 224, 224], x);
+    const b = await runModel(combined.modelPath, 'img', [1, 3, 224, 224], x);
+    expect([...a.data]).toEqual([...b.data]);
+  }, 60_000);
+
   test('older files lack attributes: they are defaulted as Paddle does', async () => {
     const program = await programOf(join(SIMPLE, 'model.pdmodel'));
     const conv = program.ops.find((o) => o.type === 'conv2d')!;
@@ -163,6 +185,33 @@ describe('round trip: export --format paddle → convert equals the direct ONNX 
     120_000,
   );
 
+  test('FREEZE.MODEL_FILENAME / PARAMS_FILENAME: the names deploy.yaml gives are the ones convert reads', async () => {
+    const dir = join(tmp.dir, 'named');
+    const fx = await makePspnetFixture({ dir, numClasses: 2, layout: 'pdparams', runExport: false });
+    const r = await runCli(
+      [
+        'export',
+        '--cfg',
+        fx.cfgPath,
+        '--format',
+        'paddle',
+        'FREEZE.MODEL_FILENAME',
+        'model',
+        'FREEZE.PARAMS_FILENAME',
+        'params',
+      ],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(fx.saveDir, 'model')) && existsSync(join(fx.saveDir, 'params'))).toBe(true);
+    expect(existsSync(join(fx.saveDir, 'model.onnx'))).toBe(false);
+    const converted = await convertModel(fx.saveDir, { output: join(dir, 'out') });
+    expect(converted.programFile).toBe(join(fx.saveDir, 'model'));
+    expect(converted.paramsSource).toBe(join(fx.saveDir, 'params'));
+  }, 60_000);
+
   test('--format both writes all three; the __model__ opens in the viewer with scopes and source links', async () => {
     const dir = join(tmp.dir, 'both');
     const fx = await makePspnetFixture({ dir, numClasses: 2, layout: 'per-file', runExport: false });
@@ -182,11 +231,45 @@ describe('round trip: export --format paddle → convert equals the direct ONNX 
       file: 'src/models/backbone/resnet.ts',
       func: 'bottleneckBlock',
     });
+    const html = join(dir, 'graph.html');
+    const g = await runCli(['graph', join(fx.saveDir, '__model__'), '--html', html], { cwd: dir });
+    expect(g.code, g.stderr).toBe(0);
+    expect((await readFile(html, 'utf8')).length).toBeGreaterThan(1000);
     const desc = decodeProgramDesc(new Uint8Array(await readFile(join(fx.saveDir, '__model__'))));
     expect(Number(desc.version)).toBe(1008000);
     const vars = desc.blocks[0]!.vars;
     expect(vars.find((v) => v.name === 'feed')!.type.type).toBe(9);
     expect(vars.find((v) => v.name === 'image')).toMatchObject({ needCheckFeed: true, persistable: false });
+  }, 60_000);
+});
+
+describe('pdseg predict --model OUT runs a converted model', () => {
+  test('the same label PNGs as the direct export', async () => {
+    const dir = join(tmp.dir, 'predict');
+    const fx = await makePspnetFixture({
+      dir,
+      numClasses: 3,
+      layout: 'combined',
+      seed: 11,
+      runExport: false,
+    });
+    const both = await runCli(['export', '--cfg', fx.cfgPath, '--format', 'both'], { cwd: dir });
+    expect(both.code, both.stderr).toBe(0);
+    const conv = await runCli(['convert', fx.saveDir, '--output', join(dir, 'converted')], { cwd: dir });
+    expect(conv.code, conv.stderr).toBe(0);
+    const image = join(SHARED, 'testdata', 'images', 'chelsea.png');
+    for (const [model, out] of [
+      [fx.saveDir, 'direct'],
+      [join(dir, 'converted'), 'converted'],
+    ] as const) {
+      // Both runs read the same config, with a resize that fits the 64×64 crop.
+      const args = ['--cfg', fx.cfgPath, '--model', model, '--input', image, '--output', join(dir, out)];
+      const r = await runCli(['predict', ...args, 'AUG.FIX_RESIZE_SIZE', '(64, 64)'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const direct = await readFile(join(dir, 'direct', 'chelsea.png'));
+    const converted = await readFile(join(dir, 'converted', 'chelsea.png'));
+    expect(converted.equals(direct)).toBe(true);
   }, 60_000);
 });
 
