@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { buildPredictProgram, INPUT_NAME, OUTPUT_NAME } from '../models/model-builder.js';
+import { MODEL_HINTS } from '../models/registry.js';
 import { encodeModelStream } from '../onnx/encode.js';
 import { repositoryRoot } from '../onnx/source-location.js';
 import { TensorDataType, type TensorProto } from '../onnx/types.js';
@@ -110,6 +111,7 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
       onEvent: emit,
       checkpointPath: testModel,
       lazy: true,
+      network: MODEL_HINTS.get(cfg.MODEL.MODEL_NAME),
     });
     if (weights.skipped.length > 0) {
       emit({

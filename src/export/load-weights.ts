@@ -30,6 +30,8 @@ export interface LoadWeightsOptions {
   onEvent?: ProgressSink;
   /** Where the checkpoint is, for messages. */
   checkpointPath: string;
+  /** The architecture, for the hints of missing/mismatch errors (default PSPNet's keys). */
+  network?: NetworkHint;
   /**
    * Check every parameter now but read its data only when the model is written: each
    * initializer gets a `rawDataSource` instead of `rawData` (see `encodeModelStream`), so
@@ -54,14 +56,28 @@ function shape(dims: readonly number[]): string {
   return `[${dims.join(', ')}]`;
 }
 
-function mismatchHint(p: ParamSpec, found: readonly number[]): string {
+/** The architecture a checkpoint is checked against, for the hints of mismatch errors. */
+export interface NetworkHint {
+  /** `PSPNet`, `UNet`, … */
+  label: string;
+  /** The config keys that decide parameter names and shapes. */
+  keys: readonly string[];
+}
+
+const DEFAULT_HINT: NetworkHint = { label: 'PSPNet', keys: ['MODEL.PSPNET.LAYERS', 'MODEL.PSPNET.DEPTH_MULTIPLIER'] };
+
+function keyList(keys: readonly string[]): string {
+  return keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`;
+}
+
+function mismatchHint(p: ParamSpec, found: readonly number[], hint: NetworkHint): string {
   if (p.name.startsWith('logit/') && found.length > 0 && found[0] !== p.dims[0]) {
     return (
       ` The checkpoint was trained with DATASET.NUM_CLASSES ${found[0]}, the config asks for ${p.dims[0]}:` +
       ` pass DATASET.NUM_CLASSES ${found[0]}, or --skip-mismatch to keep an untrained logit layer.`
     );
   }
-  return ' Check MODEL.PSPNET.LAYERS, MODEL.PSPNET.DEPTH_MULTIPLIER and DATASET.IMAGE_TYPE against the checkpoint, or pass --skip-mismatch.';
+  return ` Check ${keyList([...hint.keys, 'DATASET.IMAGE_TYPE'])} against the checkpoint, or pass --skip-mismatch.`;
 }
 
 function bytesOf(data: ArrayBufferView): Uint8Array {
@@ -79,6 +95,7 @@ export async function loadWeights(
   options: LoadWeightsOptions,
 ): Promise<LoadWeightsResult> {
   const emit = options.onEvent ?? (() => {});
+  const hint = options.network ?? DEFAULT_HINT;
   const byName = new Map(initializers.map((t) => [t.name, t]));
   const skipped: string[] = [];
   let loaded = 0;
@@ -100,7 +117,7 @@ export async function loadWeights(
         new PdsegError(
           'WEIGHT_MISSING',
           `parameter "${p.name}" (shape ${shape(p.dims)}) is not in the checkpoint "${options.checkpointPath}".` +
-            ' Check TEST.TEST_MODEL points at a PSPNet checkpoint with the configured MODEL.PSPNET.LAYERS, or pass --skip-mismatch.',
+            ` Check TEST.TEST_MODEL points at a ${hint.label} checkpoint with the configured ${keyList(hint.keys)}, or pass --skip-mismatch.`,
         ),
       );
       continue;
@@ -113,7 +130,7 @@ export async function loadWeights(
         new PdsegError(
           'WEIGHT_SHAPE_MISMATCH',
           `parameter "${p.name}" in "${options.checkpointPath}" has shape ${shape(info.dims)}, the network expects ${shape(p.dims)}.` +
-            mismatchHint(p, info.dims),
+            mismatchHint(p, info.dims, hint),
         ),
       );
       continue;

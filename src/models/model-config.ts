@@ -16,6 +16,9 @@ export interface ModelConfig {
     /** `MODEL.BN_MOMENTUM` (0.99; recorded on the head's batch norms). */
     readonly BN_MOMENTUM?: number;
     readonly PSPNET: { readonly LAYERS: number; readonly DEPTH_MULTIPLIER: number };
+    /** `MODEL.DEFAULT_GROUP_NUMBER` (32), for `DEFAULT_NORM_TYPE gn`. */
+    readonly DEFAULT_GROUP_NUMBER?: number;
+    readonly UNET?: { readonly UPSAMPLE_MODE: string };
   };
   readonly SOLVER?: { readonly LOSS?: readonly string[] };
 }

@@ -7,6 +7,7 @@ import { PdsegError } from '../errors.js';
 import type { ProgramBuilder, Var } from '../program/program-builder.js';
 import type { ModelConfig } from './model-config.js';
 import { pspnet } from './modeling/pspnet.js';
+import { unet } from './modeling/unet.js';
 
 /** Builds the logits `[N, NUM_CLASSES, H, W]` of a network from the image input. */
 export type NetworkBuilder = (p: ProgramBuilder, image: Var, cfg: ModelConfig, numClasses: number) => Var;
@@ -37,6 +38,24 @@ export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
         normType: cfg.MODEL.DEFAULT_NORM_TYPE,
       }),
   ],
+  [
+    'unet',
+    (p, image, cfg, numClasses) =>
+      unet(p, image, {
+        numClasses,
+        upsampleMode: cfg.MODEL.UNET?.UPSAMPLE_MODE ?? 'bilinear',
+        epsilon: cfg.MODEL.DEFAULT_EPSILON,
+        momentum: cfg.MODEL.BN_MOMENTUM,
+        normType: cfg.MODEL.DEFAULT_NORM_TYPE,
+        groups: cfg.MODEL.DEFAULT_GROUP_NUMBER,
+      }),
+  ],
+]);
+
+/** Per architecture: its name in messages and the config keys its parameter names and shapes depend on. */
+export const MODEL_HINTS: ReadonlyMap<string, { label: string; keys: readonly string[] }> = new Map([
+  ['pspnet', { label: 'PSPNet', keys: ['MODEL.PSPNET.LAYERS', 'MODEL.PSPNET.DEPTH_MULTIPLIER'] }],
+  ['unet', { label: 'UNet', keys: ['MODEL.UNET.UPSAMPLE_MODE', 'MODEL.DEFAULT_NORM_TYPE'] }],
 ]);
 
 /** The builder for `name`, or a `MODEL_UNKNOWN` error naming the known models. */

@@ -39,25 +39,68 @@ export function conv(p: ProgramBuilder, x: Var, o: ConvOptions): Var {
 
 /** Options of {@link bn}. */
 export interface BnOptions {
-  /** `act='relu'` appends a separate `relu` op, as fluid does. */
+  /** `act='relu'` appends a separate `relu` op, as fluid does (lost on the `gn` path, as in PaddleSeg). */
   act?: 'relu';
   /** `MODEL.DEFAULT_EPSILON` (1e-5). */
   epsilon: number;
   /** `MODEL.BN_MOMENTUM` (0.99). */
   momentum?: number;
-  /** `MODEL.DEFAULT_NORM_TYPE`. */
+  /** `MODEL.DEFAULT_NORM_TYPE`: `bn` or `gn`. */
   normType: string;
+  /** `MODEL.DEFAULT_GROUP_NUMBER` (32), for `gn`. */
+  groups?: number;
 }
 
 /**
- * `model_libs.bn` (spec §4.1): inside `scope('BatchNorm')`, parameters `gamma`, `beta`,
- * `moving_mean`, `moving_variance` prefixed with the scope path.
+ * `model_libs.group_norm`'s group search: when G does not divide C, try G ± d for d = 0…9
+ * (G + d before G − d) and take the first that divides (728 → 28, 48 → 24).
+ */
+export function groupCount(channels: number, groups: number): number {
+  let g = groups;
+  if (channels % g !== 0) {
+    for (let d = 0; d < 10; d++) {
+      for (const t of [d, -d]) {
+        if (g + t <= 0) continue;
+        if (channels % (g + t) === 0) {
+          g += t;
+          break;
+        }
+      }
+      if (channels % g === 0) break;
+    }
+  }
+  if (channels % g !== 0) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `MODEL.DEFAULT_GROUP_NUMBER ${groups}: no group count within ±9 of it divides ${channels} channels (PaddleSeg asserts C % G == 0); pick a group number near a divisor of ${channels}`,
+    );
+  }
+  return g;
+}
+
+/**
+ * `model_libs.bn` (spec §4.1): with `bn`, inside `scope('BatchNorm')`, parameters `gamma`,
+ * `beta`, `moving_mean`, `moving_variance` prefixed with the scope path; with `gn`, inside
+ * `scope('GroupNorm')`, `gamma` and `beta` of a `group_norm` named `<scope>group_norm` —
+ * and, as in PaddleSeg, an `act` passed to it is dropped on that path.
  */
 export function bn(p: ProgramBuilder, x: Var, o: BnOptions): Var {
+  if (o.normType === 'gn') {
+    return p.scope('GroupNorm', () =>
+      L.groupNorm(p, x, {
+        groups: groupCount(x.shape[1]!, o.groups ?? 32),
+        // PaddleSeg's group_norm takes eps but never passes it on: fluid's default 1e-5.
+        epsilon: 1e-5,
+        scaleName: p.scopedName('gamma'),
+        biasName: p.scopedName('beta'),
+        name: p.scopedName('group_norm'),
+      }),
+    );
+  }
   if (o.normType !== 'bn') {
     throw new PdsegError(
       'CONFIG_CHECK',
-      `MODEL.DEFAULT_NORM_TYPE "${o.normType}" is not supported by this network's export; use 'bn'`,
+      `MODEL.DEFAULT_NORM_TYPE "${o.normType}" is not a norm PaddleSeg knows ("Unsupport norm type"); use 'bn' or 'gn'`,
     );
   }
   return p.scope('BatchNorm', () =>
@@ -71,4 +114,36 @@ export function bn(p: ProgramBuilder, x: Var, o: BnOptions): Var {
       ...(o.act ? { act: o.act } : {}),
     }),
   );
+}
+
+/** `model_libs.bn_relu`: `bn` then a separate `relu` layer (kept on the `gn` path too). */
+export function bnRelu(p: ProgramBuilder, x: Var, o: Omit<BnOptions, 'act'>): Var {
+  return L.act(p, 'relu', bn(p, x, o));
+}
+
+/** `model_libs.max_pool(input, kernel, stride, padding)`. */
+export function maxPool(p: ProgramBuilder, x: Var, kernel: number, stride: number, padding: number): Var {
+  return L.pool2d(p, x, { poolSize: kernel, poolType: 'max', poolStride: stride, poolPadding: padding });
+}
+
+/** Options of {@link deconv}. */
+export interface DeconvOptions {
+  numFilters: number;
+  filterSize: number;
+  stride?: number;
+  padding?: number;
+  /** `bias_attr=True` → `<scope>/biases`. */
+  bias?: boolean;
+}
+
+/** `model_libs.deconv`: conv2d_transpose with weights `<scope>/weights` (the caller's `param_attr` discarded). */
+export function deconv(p: ProgramBuilder, x: Var, o: DeconvOptions): Var {
+  return L.conv2dTranspose(p, x, {
+    numFilters: o.numFilters,
+    filterSize: o.filterSize,
+    stride: o.stride ?? 1,
+    padding: o.padding ?? 0,
+    paramName: p.scopedName('weights'),
+    ...(o.bias ? { biasName: p.scopedName('biases') } : {}),
+  });
 }
