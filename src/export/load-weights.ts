@@ -64,7 +64,10 @@ export interface NetworkHint {
   keys: readonly string[];
 }
 
-const DEFAULT_HINT: NetworkHint = { label: 'PSPNet', keys: ['MODEL.PSPNET.LAYERS', 'MODEL.PSPNET.DEPTH_MULTIPLIER'] };
+const DEFAULT_HINT: NetworkHint = {
+  label: 'PSPNet',
+  keys: ['MODEL.PSPNET.LAYERS', 'MODEL.PSPNET.DEPTH_MULTIPLIER'],
+};
 
 function keyList(keys: readonly string[]): string {
   return keys.length <= 1 ? keys.join('') : `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`;

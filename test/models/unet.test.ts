@@ -55,27 +55,48 @@ function image(c: number, h: number, w: number, seed: number) {
 }
 
 describe('UNet parameters and program', () => {
-  test.each(['bilinear', 'deconv'])('%s: every name and shape equals the list derived from the scope rules', async (mode) => {
-    const cfg = await unetConfig({ crop: [32, 48], classes: 2, mode, dir: tmp.dir });
-    const built = paramSpecs(buildPredictProgram(cfg)).map((p) => [p.name, [...p.dims]]);
-    const derived = unetParamList({ numClasses: 2, inChannels: 3, deconv: mode !== 'bilinear' });
-    expect(new Map(built as Array<[string, number[]]>)).toEqual(new Map(derived));
-    expect(built).toHaveLength(mode === 'bilinear' ? 18 * 5 + 1 : 18 * 5 + 5);
-  });
+  test.each(['bilinear', 'deconv'])(
+    '%s: every name and shape equals the list derived from the scope rules',
+    async (mode) => {
+      const cfg = await unetConfig({ crop: [32, 48], classes: 2, mode, dir: tmp.dir });
+      const built = paramSpecs(buildPredictProgram(cfg)).map((p) => [p.name, [...p.dims]]);
+      const derived = unetParamList({ numClasses: 2, inChannels: 3, deconv: mode !== 'bilinear' });
+      expect(new Map(built as Array<[string, number[]]>)).toEqual(new Map(derived));
+      expect(built).toHaveLength(mode === 'bilinear' ? 18 * 5 + 1 : 18 * 5 + 5);
+    },
+  );
 
   test('op sequence: conv2d → batch_norm → relu, max pools, bilinear ups, concat, no bias anywhere', async () => {
     const cfg = await unetConfig({ crop: [32, 32], classes: 2, mode: 'bilinear', dir: tmp.dir });
     const program = buildPredictProgram(cfg);
     const types = program.ops.map((o) => o.type);
-    expect(types.slice(0, 8)).toEqual(['feed', 'conv2d', 'batch_norm', 'relu', 'conv2d', 'batch_norm', 'relu', 'pool2d']);
+    expect(types.slice(0, 8)).toEqual([
+      'feed',
+      'conv2d',
+      'batch_norm',
+      'relu',
+      'conv2d',
+      'batch_norm',
+      'relu',
+      'pool2d',
+    ]);
     const count = (t: string) => types.filter((x) => x === t).length;
-    expect([count('conv2d'), count('batch_norm'), count('relu'), count('pool2d'), count('bilinear_interp'), count('concat')]).toEqual([19, 18, 18, 4, 4, 4]);
+    expect([
+      count('conv2d'),
+      count('batch_norm'),
+      count('relu'),
+      count('pool2d'),
+      count('bilinear_interp'),
+      count('concat'),
+    ]).toEqual([19, 18, 18, 4, 4, 4]);
     expect(count('elementwise_add')).toBe(0);
     const bn = program.ops.find((o) => o.type === 'batch_norm')!;
     expect(bn.inputs.Scale).toEqual(['encode/block1/conv0/BatchNorm/gamma']);
     expect(bn.attrs.get('momentum')?.value).toBe(0.99);
     expect(types.slice(-6)).toEqual(['conv2d', 'transpose2', 'softmax', 'transpose2', 'scale', 'fetch']);
-    const deconv = buildPredictProgram(await unetConfig({ crop: [32, 32], classes: 2, mode: 'deconv', dir: tmp.dir }));
+    const deconv = buildPredictProgram(
+      await unetConfig({ crop: [32, 32], classes: 2, mode: 'deconv', dir: tmp.dir }),
+    );
     expect(deconv.ops.filter((o) => o.type === 'conv2d_transpose')).toHaveLength(4);
   });
 
@@ -94,7 +115,11 @@ describe('UNet parameters and program', () => {
 
   test('a checkpoint of the wrong architecture names UNet and its keys', async () => {
     const dir = join(tmp.dir, 'wrong');
-    await writeCheckpoint(join(dir, 'checkpoint'), [{ name: 'logit/weights', dims: [2, 64, 3, 3], dtype: 'float32', data: new Float32Array(1152) }], 'per-file');
+    await writeCheckpoint(
+      join(dir, 'checkpoint'),
+      [{ name: 'logit/weights', dims: [2, 64, 3, 3], dtype: 'float32', data: new Float32Array(1152) }],
+      'per-file',
+    );
     const cfg = await unetConfig({ crop: [32, 32], classes: 2, mode: 'bilinear', dir });
     let caught: unknown;
     try {
@@ -103,7 +128,9 @@ describe('UNet parameters and program', () => {
       caught = e;
     }
     expect(isPdsegError(caught, 'WEIGHT_MISSING')).toBe(true);
-    expect((caught as Error).message).toContain('a UNet checkpoint with the configured MODEL.UNET.UPSAMPLE_MODE and MODEL.DEFAULT_NORM_TYPE');
+    expect((caught as Error).message).toContain(
+      'a UNet checkpoint with the configured MODEL.UNET.UPSAMPLE_MODE and MODEL.DEFAULT_NORM_TYPE',
+    );
   });
 });
 
@@ -113,49 +140,56 @@ describe('exported UNet matches the independent forward pass', () => {
     { layout: 'pdparams', mode: 'bilinear', crop: [40, 28], classes: 3 },
     { layout: 'combined', mode: 'deconv', crop: [48, 32], classes: 4 },
   ] as const;
-  test.each(cases)('$layout, $mode, crop $crop, $classes classes', async (c) => {
-    const dir = join(tmp.dir, `${c.layout}-${c.mode}`);
-    const crop: [number, number] = [c.crop[0], c.crop[1]];
-    const [w, h] = crop;
-    const deconv = c.mode !== 'bilinear';
-    const rnd = mulberry32(21);
-    const weights = new Map<string, Float32Array>();
-    for (const [name, dims] of unetParamList({ numClasses: c.classes, inChannels: 3, deconv })) weights.set(name, seededValues(name, dims, rnd));
-    // Calibrate the batch-norm statistics on one image, then test on another.
-    unetForward(weights, image(3, h, w, 1), { numClasses: c.classes, deconv, calibrate: true });
-    const list = unetParamList({ numClasses: c.classes, inChannels: 3, deconv });
-    await writeCheckpoint(
-      join(dir, 'checkpoint'),
-      list.map(([name, dims]) => ({ name, dims, dtype: 'float32' as const, data: weights.get(name)! })),
-      c.layout,
-    );
-    const cfg = await unetConfig({ crop, classes: c.classes, mode: c.mode, dir });
-    const result = await exportModel(cfg);
-    const x = image(3, h, w, 2);
-    const session = await ort.InferenceSession.create(result.modelPath!);
-    const out = await session.run({ image: new ort.Tensor('float32', x.data, [1, 3, h, w]) });
-    const got = out['save_infer_model/scale_0.tmp_0']!.data as Float32Array;
-    const ref = unetForward(weights, x, { numClasses: c.classes, deconv });
-    let worst = 0;
-    let unsaturated = 0;
-    let argmaxChecked = 0;
-    const n = h * w;
-    for (let p = 0; p < n; p++) {
-      const probs = Array.from({ length: c.classes }, (_, k) => ref.data[k * n + p]!);
-      for (let k = 0; k < c.classes; k++) worst = Math.max(worst, Math.abs(got[k * n + p]! - probs[k]!));
-      if (Math.max(...probs) < 0.99) unsaturated++;
-      const sorted = [...probs].sort((a, b) => b - a);
-      if (sorted[0]! - sorted[1]! > 1e-3) {
-        argmaxChecked++;
-        const want = probs.indexOf(sorted[0]!);
-        const gotProbs = Array.from({ length: c.classes }, (_, k) => got[k * n + p]!);
-        expect(gotProbs.indexOf(Math.max(...gotProbs))).toBe(want);
+  test.each(cases)(
+    '$layout, $mode, crop $crop, $classes classes',
+    async (c) => {
+      const dir = join(tmp.dir, `${c.layout}-${c.mode}`);
+      const crop: [number, number] = [c.crop[0], c.crop[1]];
+      const [w, h] = crop;
+      const deconv = c.mode !== 'bilinear';
+      const rnd = mulberry32(21);
+      const weights = new Map<string, Float32Array>();
+      for (const [name, dims] of unetParamList({ numClasses: c.classes, inChannels: 3, deconv }))
+        weights.set(name, seededValues(name, dims, rnd));
+      // Calibrate the batch-norm statistics on one image, then test on another.
+      unetForward(weights, image(3, h, w, 1), { numClasses: c.classes, deconv, calibrate: true });
+      const list = unetParamList({ numClasses: c.classes, inChannels: 3, deconv });
+      await writeCheckpoint(
+        join(dir, 'checkpoint'),
+        list.map(([name, dims]) => ({ name, dims, dtype: 'float32' as const, data: weights.get(name)! })),
+        c.layout,
+      );
+      const cfg = await unetConfig({ crop, classes: c.classes, mode: c.mode, dir });
+      const result = await exportModel(cfg);
+      const x = image(3, h, w, 2);
+      const session = await ort.InferenceSession.create(result.modelPath!);
+      const out = await session.run({ image: new ort.Tensor('float32', x.data, [1, 3, h, w]) });
+      const got = out['save_infer_model/scale_0.tmp_0']!.data as Float32Array;
+      const ref = unetForward(weights, x, { numClasses: c.classes, deconv });
+      let worst = 0;
+      let unsaturated = 0;
+      let argmaxChecked = 0;
+      const n = h * w;
+      for (let p = 0; p < n; p++) {
+        const probs = Array.from({ length: c.classes }, (_, k) => ref.data[k * n + p]!);
+        for (let k = 0; k < c.classes; k++) worst = Math.max(worst, Math.abs(got[k * n + p]! - probs[k]!));
+        if (Math.max(...probs) < 0.99) unsaturated++;
+        const sorted = [...probs].sort((a, b) => b - a);
+        if (sorted[0]! - sorted[1]! > 1e-3) {
+          argmaxChecked++;
+          const want = probs.indexOf(sorted[0]!);
+          const gotProbs = Array.from({ length: c.classes }, (_, k) => got[k * n + p]!);
+          expect(gotProbs.indexOf(Math.max(...gotProbs))).toBe(want);
+        }
       }
-    }
-    console.log(`max |onnx − reference| = ${worst.toExponential(2)}; ${unsaturated}/${n} pixels below 0.99`);
-    expect(worst).toBeLessThan(1e-4);
-    // Calibrated statistics keep the output informative: most pixels are not saturated.
-    expect(unsaturated / n).toBeGreaterThan(0.5);
-    expect(argmaxChecked / n).toBeGreaterThan(0.5);
-  }, 120_000);
+      console.log(
+        `max |onnx − reference| = ${worst.toExponential(2)}; ${unsaturated}/${n} pixels below 0.99`,
+      );
+      expect(worst).toBeLessThan(1e-4);
+      // Calibrated statistics keep the output informative: most pixels are not saturated.
+      expect(unsaturated / n).toBeGreaterThan(0.5);
+      expect(argmaxChecked / n).toBeGreaterThan(0.5);
+    },
+    120_000,
+  );
 });

@@ -25,12 +25,17 @@ import {
 export type MutableWeights = Map<string, Float32Array>;
 
 /** The names and shapes of every UNet parameter, derived from the scope rules. */
-export function unetParamList(o: { numClasses: number; inChannels: number; deconv: boolean }): Array<[string, number[]]> {
+export function unetParamList(o: {
+  numClasses: number;
+  inChannels: number;
+  deconv: boolean;
+}): Array<[string, number[]]> {
   const out: Array<[string, number[]]> = [];
   const doubleConv = (scope: string, cin: number, cout: number) => {
     for (const [i, c] of [cin, cout].entries()) {
       out.push([`${scope}/conv${i}/weights`, [cout, c, 3, 3]]);
-      for (const s of ['gamma', 'beta', 'moving_mean', 'moving_variance']) out.push([`${scope}/conv${i}/BatchNorm/${s}`, [cout]]);
+      for (const s of ['gamma', 'beta', 'moving_mean', 'moving_variance'])
+        out.push([`${scope}/conv${i}/BatchNorm/${s}`, [cout]]);
     }
   };
   doubleConv('encode/block1', o.inChannels, 64);
@@ -62,7 +67,8 @@ function deconv2x2(x: Chw, w: Float32Array, cout: number): Chw {
         for (let u = 0; u < 2; u++)
           for (let v = 0; v < 2; v++) {
             let sum = 0;
-            for (let ci = 0; ci < x.c; ci++) sum += x.data[(ci * x.h + i) * x.w + j]! * w[((ci * cout + co) * 2 + u) * 2 + v]!;
+            for (let ci = 0; ci < x.c; ci++)
+              sum += x.data[(ci * x.h + i) * x.w + j]! * w[((ci * cout + co) * 2 + u) * 2 + v]!;
             y.data[(co * y.h + 2 * i + u) * y.w + 2 * j + v] = Math.fround(sum);
           }
   return y;
@@ -105,7 +111,8 @@ export function unetForward(
     };
     return relu(batchNorm(x, p, eps));
   };
-  const conv3 = (x: Chw, name: string, cout: number) => conv2d(x, get(name), cout, 3, { stride: 1, pad: 1, dilation: 1 });
+  const conv3 = (x: Chw, name: string, cout: number) =>
+    conv2d(x, get(name), cout, 3, { stride: 1, pad: 1, dilation: 1 });
   const doubleConv = (x: Chw, scope: string, cout: number) => {
     const a = bnRelu(conv3(x, `${scope}/conv0/weights`, cout), `${scope}/conv0`);
     return bnRelu(conv3(a, `${scope}/conv1/weights`, cout), `${scope}/conv1`);

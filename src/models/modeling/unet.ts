@@ -27,7 +27,9 @@ export interface UnetOptions {
 
 function doubleConv(p: ProgramBuilder, x: Var, outCh: number, o: UnetOptions): Var {
   const norm = { epsilon: o.epsilon, momentum: o.momentum, normType: o.normType, groups: o.groups };
-  let y = p.scope('conv0', () => bnRelu(p, conv(p, x, { numFilters: outCh, filterSize: 3, padding: 1 }), norm));
+  let y = p.scope('conv0', () =>
+    bnRelu(p, conv(p, x, { numFilters: outCh, filterSize: 3, padding: 1 }), norm),
+  );
   y = p.scope('conv1', () => bnRelu(p, conv(p, y, { numFilters: outCh, filterSize: 3, padding: 1 }), norm));
   return y;
 }
