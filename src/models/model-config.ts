@@ -19,6 +19,11 @@ export interface ModelConfig {
     /** `MODEL.DEFAULT_GROUP_NUMBER` (32), for `DEFAULT_NORM_TYPE gn`. */
     readonly DEFAULT_GROUP_NUMBER?: number;
     readonly UNET?: { readonly UPSAMPLE_MODE: string };
+    readonly HRNET?: {
+      readonly STAGE2: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
+      readonly STAGE3: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
+      readonly STAGE4: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
+    };
   };
   readonly SOLVER?: { readonly LOSS?: readonly string[] };
 }

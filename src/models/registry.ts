@@ -5,7 +5,9 @@
  */
 import { PdsegError } from '../errors.js';
 import type { ProgramBuilder, Var } from '../program/program-builder.js';
+import { hrnetStagesOf } from './backbone/hrnet.js';
 import type { ModelConfig } from './model-config.js';
+import { hrnet } from './modeling/hrnet.js';
 import { pspnet } from './modeling/pspnet.js';
 import { unet } from './modeling/unet.js';
 
@@ -50,12 +52,23 @@ export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
         groups: cfg.MODEL.DEFAULT_GROUP_NUMBER,
       }),
   ],
+  [
+    'hrnet',
+    (p, image, cfg, numClasses) => {
+      if (!cfg.MODEL.HRNET) throw new RangeError('the config has no MODEL.HRNET keys');
+      return hrnet(p, image, { numClasses, stages: hrnetStagesOf(cfg.MODEL.HRNET) });
+    },
+  ],
 ]);
 
 /** Per architecture: its name in messages and the config keys its parameter names and shapes depend on. */
 export const MODEL_HINTS: ReadonlyMap<string, { label: string; keys: readonly string[] }> = new Map([
   ['pspnet', { label: 'PSPNet', keys: ['MODEL.PSPNET.LAYERS', 'MODEL.PSPNET.DEPTH_MULTIPLIER'] }],
   ['unet', { label: 'UNet', keys: ['MODEL.UNET.UPSAMPLE_MODE', 'MODEL.DEFAULT_NORM_TYPE'] }],
+  [
+    'hrnet',
+    { label: 'HRNet', keys: ['MODEL.HRNET.STAGE2/3/4.NUM_CHANNELS', 'MODEL.HRNET.STAGE2/3/4.NUM_MODULES'] },
+  ],
 ]);
 
 /** The builder for `name`, or a `MODEL_UNKNOWN` error naming the known models. */

@@ -265,12 +265,12 @@ describe('model registry', () => {
   test('an unknown MODEL_NAME lists the known models', () => {
     let caught: unknown;
     try {
-      lookupModel('unet');
+      lookupModel('no_such_net');
     } catch (e) {
       caught = e;
     }
     expect(isPdsegError(caught, 'MODEL_UNKNOWN')).toBe(true);
-    expect((caught as Error).message).toContain('known models: pspnet');
+    expect((caught as Error).message).toContain('known models: pspnet, unet, hrnet');
   });
 
   test('a duplicate name is an error', () => {
