@@ -21,6 +21,31 @@ export const OUTPUT_NAME = 'save_infer_model/scale_0.tmp_0';
 /** Losses that make PaddleSeg build a one-channel (sigmoid) head (spec §4.4). */
 const ONE_CHANNEL_LOSSES = ['dice_loss', 'bce_loss', 'lovasz_hinge_loss'];
 
+/**
+ * `build_model`'s class count (spec §4.4): 1 (a sigmoid head) when `SOLVER.LOSS` holds
+ * dice, bce or lovasz_hinge loss — which may not be mixed with the softmax losses, and need
+ * `DATASET.NUM_CLASSES` ≤ 2 — else `DATASET.NUM_CLASSES`.
+ */
+export function classCount(cfg: ModelConfig): number {
+  const loss = cfg.SOLVER?.LOSS ?? [];
+  const oneChannel = loss.filter((l) => ONE_CHANNEL_LOSSES.includes(l));
+  if (oneChannel.length === 0) return cfg.DATASET.NUM_CLASSES;
+  const softmax = loss.filter((l) => l === 'softmax_loss' || l === 'lovasz_softmax_loss');
+  if (softmax.length > 0) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `SOLVER.LOSS ${JSON.stringify(loss)} mixes ${oneChannel.join(', ')} (one-channel sigmoid head) with ${softmax.join(', ')} (softmax head); PaddleSeg refuses this, pick one kind`,
+    );
+  }
+  if (cfg.DATASET.NUM_CLASSES > 2) {
+    throw new PdsegError(
+      'CONFIG_CHECK',
+      `SOLVER.LOSS ${JSON.stringify(loss)} builds a one-channel head for two classes, but DATASET.NUM_CLASSES is ${cfg.DATASET.NUM_CLASSES}; use softmax_loss for more classes`,
+    );
+  }
+  return 1;
+}
+
 /** Options of {@link buildPredictProgram}. */
 export interface BuildOptions {
   /** Repository root for the ops' `op_callstack`; omit to record none. */
@@ -29,14 +54,7 @@ export interface BuildOptions {
 
 /** The complete PREDICT inference program of the network `cfg` names. */
 export function buildPredictProgram(cfg: ModelConfig, options: BuildOptions = {}): Program {
-  const loss = cfg.SOLVER?.LOSS ?? [];
-  const oneChannel = loss.filter((l) => ONE_CHANNEL_LOSSES.includes(l));
-  if (oneChannel.length > 0) {
-    throw new PdsegError(
-      'CONFIG_CHECK',
-      `SOLVER.LOSS ${JSON.stringify(loss)} asks for a one-channel head (${oneChannel.join(', ')}), which pdseg export does not build yet; use softmax_loss`,
-    );
-  }
+  const classNum = classCount(cfg);
   const [width, height] = cfg.EVAL_CROP_SIZE;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width! < 1 || height! < 1) {
     throw new PdsegError(
@@ -48,11 +66,20 @@ export function buildPredictProgram(cfg: ModelConfig, options: BuildOptions = {}
   const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot, () => false) : undefined;
   const p = new ProgramBuilder({ locator });
   const image = L.data(p, INPUT_NAME, [-1, cfg.DATASET.DATA_DIM, height!, width!]);
-  const logit = network(p, image, cfg, cfg.DATASET.NUM_CLASSES);
-  const probs = p.nameScope('softmax', () => {
-    const nhwc = L.transpose(p, logit, [0, 2, 3, 1]);
-    const sm = L.softmax(p, nhwc);
-    return L.transpose(p, sm, [0, 3, 1, 2]);
-  });
+  const logit = network(p, image, cfg, classNum);
+  const probs =
+    classNum === 1
+      ? p.nameScope('sigmoid_to_softmax', () => {
+          // `sigmoid_to_softmax`: p → [1 − p, p] on the last axis of NHWC.
+          const nhwc = L.transpose(p, logit, [0, 2, 3, 1]);
+          const prob = L.act(p, 'sigmoid', nhwc);
+          const back = L.scalarMinus(p, 1, prob);
+          return L.transpose(p, L.concat(p, [back, prob], -1), [0, 3, 1, 2]);
+        })
+      : p.nameScope('softmax', () => {
+          const nhwc = L.transpose(p, logit, [0, 2, 3, 1]);
+          const sm = L.softmax(p, nhwc);
+          return L.transpose(p, sm, [0, 3, 1, 2]);
+        });
   return p.inferenceProgram([image], [probs]);
 }

@@ -19,6 +19,8 @@ export interface ModelConfig {
     /** `MODEL.DEFAULT_GROUP_NUMBER` (32), for `DEFAULT_NORM_TYPE gn`. */
     readonly DEFAULT_GROUP_NUMBER?: number;
     readonly UNET?: { readonly UPSAMPLE_MODE: string };
+    /** `MODEL.DEEPLAB.*` (see modeling/deeplab.ts for the keys read). */
+    readonly DEEPLAB?: unknown;
     readonly HRNET?: {
       readonly STAGE2: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
       readonly STAGE3: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };

@@ -7,6 +7,7 @@ import { PdsegError } from '../errors.js';
 import type { ProgramBuilder, Var } from '../program/program-builder.js';
 import { hrnetStagesOf } from './backbone/hrnet.js';
 import type { ModelConfig } from './model-config.js';
+import { type DeeplabKeys, deeplabv3p } from './modeling/deeplab.js';
 import { hrnet } from './modeling/hrnet.js';
 import { pspnet } from './modeling/pspnet.js';
 import { unet } from './modeling/unet.js';
@@ -57,6 +58,19 @@ export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
     (p, image, cfg, numClasses) => {
       if (!cfg.MODEL.HRNET) throw new RangeError('the config has no MODEL.HRNET keys');
       return hrnet(p, image, { numClasses, stages: hrnetStagesOf(cfg.MODEL.HRNET) });
+    },
+  ],
+  [
+    'deeplabv3p',
+    (p, image, cfg, numClasses) => {
+      if (!cfg.MODEL.DEEPLAB) throw new RangeError('the config has no MODEL.DEEPLAB keys');
+      return deeplabv3p(p, image, {
+        numClasses,
+        keys: cfg.MODEL.DEEPLAB as DeeplabKeys,
+        momentum: cfg.MODEL.BN_MOMENTUM,
+        normType: cfg.MODEL.DEFAULT_NORM_TYPE,
+        groups: cfg.MODEL.DEFAULT_GROUP_NUMBER,
+      });
     },
   ],
 ]);

@@ -57,6 +57,15 @@ export function toArgmaxModel(model: ModelProto, numClasses: number): ArgmaxEdit
     name = node.input[0] as string;
     node = producer.get(name);
   }
+  if (
+    !softmax &&
+    node?.opType === 'Concat' &&
+    node.input.some((i) => producer.get(i)?.opType === 'Sigmoid')
+  ) {
+    // PaddleSeg's one-channel head (`sigmoid_to_softmax`): the output already holds
+    // [1 − p, p]; the labels are the ArgMax of that output, the graph is kept whole.
+    return withArgmax(model, (g.output[0] as ValueInfoProto).name, g.node, new Set(), numClasses);
+  }
   if (!softmax) {
     throw new PdsegError(
       'MODEL_FORMAT',
@@ -78,10 +87,22 @@ export function toArgmaxModel(model: ModelProto, numClasses: number): ArgmaxEdit
       `the softmax runs over axis ${axis}, not the class axis of NCHW logits; predict expects a PaddleSeg PREDICT export`,
     );
   }
+  return withArgmax(model, logits, g.node, removed, numClasses);
+}
+
+/** `model` with its output replaced by the ArgMax of `logits` (`removed` nodes dropped unless still read). */
+function withArgmax(
+  model: ModelProto,
+  logits: string,
+  nodes: readonly NodeProto[],
+  removed: ReadonlySet<NodeProto>,
+  numClasses: number,
+): ArgmaxEdit {
+  const g = model.graph!;
   // Keep removed nodes only if something else still reads their outputs.
   const stillRead = new Set<string>();
-  for (const n of g.node) if (!removed.has(n)) for (const i of n.input) stillRead.add(i);
-  const kept = g.node.filter((n) => !removed.has(n) || n.output.some((o) => stillRead.has(o)));
+  for (const n of nodes) if (!removed.has(n)) for (const i of n.input) stillRead.add(i);
+  const kept = nodes.filter((n) => !removed.has(n) || n.output.some((o) => stillRead.has(o)));
   const labelType = numClasses <= 256 ? TensorDataType.UINT8 : TensorDataType.INT64;
   const argmaxOut = labelType === TensorDataType.UINT8 ? `${LABEL_OUTPUT}.int64` : LABEL_OUTPUT;
   const added: NodeProto[] = [

@@ -392,3 +392,18 @@ export function data(
 ): Var {
   return p.data(name, shape, dtype);
 }
+
+/**
+ * `x + y` on two Variables (fluid's `math_op_patch`): `elementwise_add` writing `tmp_<k>`,
+ * with `axis=0` when `y`'s first dimension is `-1` (the batch), else `-1`.
+ */
+export function plus(p: ProgramBuilder, x: Var, y: Var): Var {
+  return one(p, 'elementwise_add', { X: [x], Y: [y] }, p.uniqueName('tmp'), {
+    axis: y.shape[0] === -1 ? 0 : -1,
+  });
+}
+
+/** `a − x` with a Python scalar `a` (fluid's `__rsub__`): `scale(−1, bias a)` writing `tmp_<k>`. */
+export function scalarMinus(p: ProgramBuilder, a: number, x: Var): Var {
+  return one(p, 'scale', { X: [x] }, p.uniqueName('tmp'), { scale: -1, bias: a, bias_after_scale: true });
+}

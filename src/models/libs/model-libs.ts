@@ -18,6 +18,8 @@ export interface ConvOptions {
   groups?: number;
   /** PaddleSeg's `bias_attr=True` → a `<scope>/biases` parameter. */
   bias?: boolean;
+  /** `use_cudnn` (false with groups = channels records `depthwise_conv2d`). */
+  useCudnn?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export function conv(p: ProgramBuilder, x: Var, o: ConvOptions): Var {
     padding: o.padding ?? 0,
     dilation: o.dilation ?? 1,
     groups: o.groups ?? 1,
+    ...(o.useCudnn === undefined ? {} : { useCudnn: o.useCudnn }),
     paramName: p.scopedName('weights'),
     ...(o.bias ? { biasName: p.scopedName('biases') } : {}),
   });
@@ -145,5 +148,44 @@ export function deconv(p: ProgramBuilder, x: Var, o: DeconvOptions): Var {
     padding: o.padding ?? 0,
     paramName: p.scopedName('weights'),
     ...(o.bias ? { biasName: p.scopedName('biases') } : {}),
+  });
+}
+
+/**
+ * `model_libs.separate_conv(input, channel, stride, filter, dilation, act)`: in scope
+ * `depthwise`, a depthwise conv (groups = channels, `use_cudnn=False` → `depthwise_conv2d`,
+ * padding `(filter//2)·dilation`) + `bn` (+ act); in scope `pointwise`, a 1×1 conv to
+ * `channel` + `bn` (+ act).
+ */
+export function separateConv(
+  p: ProgramBuilder,
+  x: Var,
+  o: { channel: number; stride: number; filter: number; dilation?: number; act?: boolean } & Omit<
+    BnOptions,
+    'act'
+  >,
+): Var {
+  const d = o.dilation ?? 1;
+  const norm = { epsilon: o.epsilon, momentum: o.momentum, normType: o.normType, groups: o.groups };
+  const c = x.shape[1]!;
+  const dw = p.scope('depthwise', () => {
+    const y = bn(
+      p,
+      conv(p, x, {
+        numFilters: c,
+        filterSize: o.filter,
+        stride: o.stride,
+        groups: c,
+        padding: Math.floor(o.filter / 2) * d,
+        dilation: d,
+        useCudnn: false,
+      }),
+      norm,
+    );
+    return o.act ? L.act(p, 'relu', y) : y;
+  });
+  return p.scope('pointwise', () => {
+    const y = bn(p, conv(p, dw, { numFilters: o.channel, filterSize: 1 }), norm);
+    return o.act ? L.act(p, 'relu', y) : y;
   });
 }

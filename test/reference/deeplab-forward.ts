@@ -1,0 +1,360 @@
+/**
+ * An independent forward pass of PaddleSeg v0.7's DeepLabv3+ with the Xception and
+ * MobileNetV2 backbones, written from the architecture with naive kernels (paddle-ops.ts
+ * plus the depthwise conv, group norm and reductions below), never from src/.
+ *
+ * Parameters come from `param(name, dims)`: in `collect` mode an unknown name gets seeded
+ * values and is recorded, so one pass yields the parameter list (names and shapes as this
+ * reference derives them, independently of the builder) and the weights; `calibrate` sets
+ * every batch norm's statistics to its input's per-channel mean and variance and scales the
+ * classifier to unit-spread logits, so outputs are neither flat nor saturated.
+ */
+import { mulberry32, seededValues } from '../fixtures/seeded-weights.js';
+import {
+  add,
+  batchNorm,
+  bilinearInterp,
+  type Chw,
+  chw,
+  concatChannels,
+  conv2d,
+  relu,
+  scale,
+  softmaxChannels,
+} from './paddle-ops.js';
+
+export interface DeeplabRefOptions {
+  numClasses: number;
+  backbone: 'xception_41' | 'xception_65' | 'xception_71' | 'mobilenetv2';
+  outputStride: number;
+  depthMultiplier?: number;
+  encoder: boolean;
+  decoder: boolean;
+  norm: 'bn' | 'gn';
+  oneChannel?: boolean;
+  collect?: boolean;
+  calibrate?: boolean;
+}
+
+const f = Math.fround;
+
+function depthwise(x: Chw, w: Float32Array, k: number, stride: number, pad: number, dil: number): Chw {
+  const oh = Math.floor((x.h + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
+  const ow = Math.floor((x.w + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
+  const y = chw(x.c, oh, ow);
+  for (let c = 0; c < x.c; c++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        let s = 0;
+        for (let u = 0; u < k; u++) {
+          const yy = i * stride - pad + u * dil;
+          if (yy < 0 || yy >= x.h) continue;
+          for (let v = 0; v < k; v++) {
+            const xx = j * stride - pad + v * dil;
+            if (xx < 0 || xx >= x.w) continue;
+            s += x.data[(c * x.h + yy) * x.w + xx]! * w[(c * k + u) * k + v]!;
+          }
+        }
+        y.data[(c * oh + i) * ow + j] = f(s);
+      }
+  return y;
+}
+
+function channelStats(x: Chw): { mean: Float32Array; variance: Float32Array } {
+  const n = x.h * x.w;
+  const mean = new Float32Array(x.c);
+  const variance = new Float32Array(x.c);
+  for (let c = 0; c < x.c; c++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += x.data[c * n + i]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (x.data[c * n + i]! - m) ** 2;
+    mean[c] = m;
+    variance[c] = v / n + 0.1;
+  }
+  return { mean, variance };
+}
+
+/** The group count PaddleSeg's group_norm settles on: G ± d, d = 0…9, first divisor of C. */
+export function groupsFor(c: number, g0: number): number {
+  for (let d = 0; d < 10; d++) for (const t of [d, -d]) if (g0 + t > 0 && c % (g0 + t) === 0) return g0 + t;
+  throw new Error(`no group count near ${g0} divides ${c}`);
+}
+
+/** Runs DeepLabv3+ on one CHW image; returns the probabilities; `list` receives the parameters in collect mode. */
+export function deeplabForward(
+  w: Map<string, Float32Array>,
+  image: Chw,
+  o: DeeplabRefOptions,
+  list: Array<[string, number[]]> = [],
+): Chw {
+  const rnd = mulberry32(99);
+  const param = (name: string, dims: number[]): Float32Array => {
+    let v = w.get(name);
+    if (!v) {
+      if (!o.collect) throw new Error(`reference: no weight ${name}`);
+      v = seededValues(name, dims, rnd);
+      w.set(name, v);
+      list.push([name, dims]);
+    }
+    return v;
+  };
+  /** model_libs.bn in scope `s` (BatchNorm or GroupNorm), with the given ε. */
+  const norm = (x: Chw, s: string, eps: number): Chw => {
+    if (o.norm === 'gn') {
+      const gamma = param(`${s}/GroupNorm/gamma`, [x.c]);
+      const beta = param(`${s}/GroupNorm/beta`, [x.c]);
+      const g = groupsFor(x.c, 32);
+      const per = (x.c / g) * x.h * x.w;
+      const y = chw(x.c, x.h, x.w);
+      for (let k = 0; k < g; k++) {
+        let m = 0;
+        for (let i = 0; i < per; i++) m += x.data[k * per + i]!;
+        m /= per;
+        let v = 0;
+        for (let i = 0; i < per; i++) v += (x.data[k * per + i]! - m) ** 2;
+        v /= per;
+        for (let i = 0; i < per; i++) {
+          const c = Math.floor((k * per + i) / (x.h * x.w));
+          y.data[k * per + i] = ((x.data[k * per + i]! - m) / Math.sqrt(v + 1e-5)) * gamma[c]! + beta[c]!;
+        }
+      }
+      return y;
+    }
+    const b = `${s}/BatchNorm`;
+    if (o.calibrate) {
+      const st = channelStats(x);
+      w.set(`${b}/moving_mean`, st.mean);
+      w.set(`${b}/moving_variance`, st.variance);
+      // The last conv of a residual branch starts small, so 16 middle-flow sums do not
+      // grow the activations (and every rounding difference) block after block.
+      if (s.endsWith('separable_conv3/pointwise'))
+        w.set(
+          `${b}/gamma`,
+          param(`${b}/gamma`, [x.c]).map((g) => g * 0.3),
+        );
+    }
+    return batchNorm(
+      x,
+      {
+        scale: param(`${b}/gamma`, [x.c]),
+        bias: param(`${b}/beta`, [x.c]),
+        mean: param(`${b}/moving_mean`, [x.c]),
+        variance: param(`${b}/moving_variance`, [x.c]),
+      },
+      eps,
+    );
+  };
+  const conv = (x: Chw, s: string, cout: number, k: number, stride = 1, pad = 0, dil = 1, bias = false) =>
+    conv2d(x, param(`${s}/weights`, [cout, x.c, k, k]), cout, k, {
+      stride,
+      pad,
+      dilation: dil,
+      ...(bias ? { bias: param(`${s}/biases`, [cout]) } : {}),
+    });
+  const sepConv = (
+    x: Chw,
+    s: string,
+    cout: number,
+    stride: number,
+    dil: number,
+    act: boolean,
+    eps: number,
+  ) => {
+    let y = norm(
+      depthwise(x, param(`${s}/depthwise/weights`, [x.c, 1, 3, 3]), 3, stride, dil, dil),
+      `${s}/depthwise`,
+      eps,
+    );
+    if (act) y = relu(y);
+    y = norm(conv(y, `${s}/pointwise`, cout, 1), `${s}/pointwise`, eps);
+    return act ? relu(y) : y;
+  };
+
+  let features: Chw;
+  let skip: Chw;
+  if (o.backbone === 'mobilenetv2') {
+    const sc = o.depthMultiplier ?? 1;
+    const cbn = (x: Chw, name: string, cout: number, k: number, stride: number, act: boolean, dw = false) => {
+      const y = dw
+        ? depthwise(x, param(`${name}_weights`, [cout, 1, k, k]), k, stride, (k - 1) / 2, 1)
+        : conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, {
+            stride,
+            pad: (k - 1) / 2,
+            dilation: 1,
+          });
+      if (o.calibrate) {
+        const st = channelStats(y);
+        w.set(`${name}_bn_mean`, st.mean);
+        w.set(`${name}_bn_variance`, st.variance);
+      }
+      const z = batchNorm(
+        y,
+        {
+          scale: param(`${name}_bn_scale`, [cout]),
+          bias: param(`${name}_bn_offset`, [cout]),
+          mean: param(`${name}_bn_mean`, [cout]),
+          variance: param(`${name}_bn_variance`, [cout]),
+        },
+        1e-5,
+      );
+      return act ? { ...z, data: z.data.map((v) => Math.min(Math.max(v, 0), 6)) } : z;
+    };
+    const settings = [
+      [1, 16, 1, 1],
+      [6, 24, 2, 2],
+      [6, 32, 3, 2],
+      [6, 64, 4, 2],
+      [6, 96, 3, 1],
+      [6, 160, 3, 2],
+      [6, 320, 1, 1],
+    ];
+    let x = cbn(image, 'conv1_1', Math.trunc(32 * sc), 3, 2, true);
+    let running = 2;
+    let count = 1;
+    let inC = Math.trunc(32 * sc);
+    let s4: Chw | undefined;
+    settings.forEach(([t, c, n, s], k) => {
+      running *= s!;
+      const st = running > o.outputStride ? 1 : s!;
+      const outC = Math.trunc(c! * sc);
+      for (let i = 0; i < n!; i++) {
+        const name = `conv${k + 2}_${i + 1}`;
+        const cin = i === 0 ? inC : outC;
+        const e = cbn(x, `${name}_expand`, Math.round(cin * t!), 1, 1, true);
+        const d = cbn(e, `${name}_dwise`, Math.round(cin * t!), 3, i === 0 ? st : 1, true, true);
+        const lin = cbn(d, `${name}_linear`, outC, 1, 1, false);
+        x = i === 0 ? lin : add(x, lin);
+        if (count + n! === 4 && i === n! - 1) s4 = d;
+      }
+      inC = outC;
+      count += n!;
+    });
+    features = x;
+    skip = s4!;
+  } else {
+    const eps = 1e-3;
+    const bb = o.backbone;
+    const entry =
+      bb === 'xception_71'
+        ? { s: [2, 1, 2, 1, 2], c: [128, 256, 256, 728, 728] }
+        : { s: [2, 2, 2], c: [128, 256, 728] };
+    const middle = bb === 'xception_41' ? 8 : 16;
+    const decodePoint = bb === 'xception_71' ? 3 : 2;
+    let s = 2;
+    const block = (
+      x: Chw,
+      scope: string,
+      ch: number[],
+      strides: number[],
+      dil: number,
+      skipConv: boolean,
+      hasSkip: boolean,
+      actInside: boolean,
+    ) => {
+      let d = x;
+      const results: Chw[] = [];
+      for (let i = 0; i < 3; i++) {
+        d = sepConv(
+          actInside ? d : relu(d),
+          `${scope}/separable_conv${i + 1}`,
+          ch[i]!,
+          strides[i]!,
+          dil,
+          actInside,
+          eps,
+        );
+        results.push(d);
+      }
+      if (!hasSkip) return { out: d, results };
+      const sk = skipConv
+        ? norm(conv(x, `${scope}/shortcut`, ch[2]!, 1, strides[2]!), `${scope}/shortcut`, eps)
+        : x;
+      return { out: add(d, sk), results };
+    };
+    let x = relu(norm(conv(image, `${bb}/entry_flow/conv1`, 32, 3, 2, 1), `${bb}/entry_flow/conv1`, eps));
+    x = relu(norm(conv(x, `${bb}/entry_flow/conv2`, 64, 3, 1, 1), `${bb}/entry_flow/conv2`, eps));
+    let point = 0;
+    let sk: Chw | undefined;
+    entry.s.forEach((want, i) => {
+      point++;
+      const st = s * want <= o.outputStride ? want : 1;
+      const r = block(
+        x,
+        `${bb}/entry_flow/block${i + 1}`,
+        [entry.c[i]!, entry.c[i]!, entry.c[i]!],
+        [1, 1, st],
+        1,
+        true,
+        true,
+        false,
+      );
+      s *= st;
+      if (point === decodePoint) sk = r.results[1];
+      x = r.out;
+    });
+    for (let i = 0; i < middle; i++)
+      x = block(x, `${bb}/middle_flow/block${i + 1}`, [728, 728, 728], [1, 1, 1], 1, false, true, false).out;
+    const st = s * 2 <= o.outputStride ? 2 : 1;
+    x = block(x, `${bb}/exit_flow/block1`, [728, 1024, 1024], [1, 1, st], 1, true, true, false).out;
+    x = block(x, `${bb}/exit_flow/block2`, [1536, 1536, 2048], [1, 1, 1], 2, true, false, true).out;
+    features = x;
+    skip = sk!;
+  }
+  let data = features;
+  if (o.encoder) {
+    const ratios = o.outputStride === 16 ? [6, 12, 18] : [12, 24, 36];
+    const pooled = chw(data.c, 1, 1);
+    for (let c = 0; c < data.c; c++) {
+      let m = 0;
+      for (let i = 0; i < data.h * data.w; i++) m += data.data[c * data.h * data.w + i]!;
+      pooled.data[c] = m / (data.h * data.w);
+    }
+    const img = bilinearInterp(
+      relu(norm(conv(pooled, 'encoder/image_pool', 256, 1), 'encoder/image_pool', 1e-5)),
+      data.h,
+      data.w,
+      true,
+      1,
+    );
+    const parts = [img, relu(norm(conv(data, 'encoder/aspp0', 256, 1), 'encoder/aspp0', 1e-5))];
+    ratios.forEach((r, i) => {
+      parts.push(sepConv(data, `encoder/aspp${i + 1}`, 256, 1, r, true, 1e-5));
+    });
+    data = relu(norm(conv(concatChannels(parts), 'encoder/concat', 256, 1), 'encoder/concat', 1e-5));
+    data = scale(data, f(1 - f(0.9)));
+  }
+  if (o.decoder) {
+    const sk = relu(norm(conv(skip, 'decoder/concat', 48, 1), 'decoder/concat', 1e-5));
+    const cat = concatChannels([bilinearInterp(data, sk.h, sk.w, true, 1), sk]);
+    data = sepConv(cat, 'decoder/separable_conv1', 256, 1, 1, true, 1e-5);
+    data = sepConv(data, 'decoder/separable_conv2', 256, 1, 1, true, 1e-5);
+  }
+  const classes = o.oneChannel ? 1 : o.numClasses;
+  let logit = conv(data, 'logit', classes, 1, 1, 0, 1, true);
+  if (o.calibrate) {
+    let sq = 0;
+    for (const v of logit.data) sq += v * v;
+    const k = 1 / Math.sqrt(sq / logit.data.length);
+    w.set(
+      'logit/weights',
+      w.get('logit/weights')!.map((v) => v * k),
+    );
+    w.set(
+      'logit/biases',
+      w.get('logit/biases')!.map((v) => v * k),
+    );
+    logit = conv(data, 'logit', classes, 1, 1, 0, 1, true);
+  }
+  const up = bilinearInterp(logit, image.h, image.w, true, 1);
+  if (!o.oneChannel) return softmaxChannels(up);
+  const out = chw(2, up.h, up.w);
+  const n = up.h * up.w;
+  for (let i = 0; i < n; i++) {
+    const p = f(1 / (1 + Math.exp(-up.data[i]!)));
+    out.data[i] = f(1 - p);
+    out.data[n + i] = p;
+  }
+  return out;
+}
