@@ -23,6 +23,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFullPspnetCheckpoint } from './full-pspnet.mjs';
+import { convModel, graphFlops } from './yardstick.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
@@ -43,92 +44,11 @@ const { loadLabelModel } = await import(dist('predict/load-model.js'));
 const { collectInputs } = await import(dist('predict/inputs.js'));
 const { predictImages } = await import(dist('predict/pipeline.js'));
 const { decodeModel } = await import(dist('onnx/decode.js'));
-const { encodeModel } = await import(dist('onnx/encode.js'));
-const { AttributeType, TensorDataType } = await import(dist('onnx/types.js'));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-
-/** Multiply-add FLOPs (×2) of every Conv and MatMul, from the shapes in value_info. */
-function graphFlops(model) {
-  const g = model.graph;
-  const shapes = new Map();
-  for (const v of [...g.input, ...g.output, ...g.valueInfo])
-    shapes.set(
-      v.name,
-      (v.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimValue ?? 1),
-    );
-  const inits = new Map(g.initializer.map((t) => [t.name, t.dims]));
-  let flops = 0;
-  for (const n of g.node) {
-    if (n.opType === 'Conv') {
-      const w = inits.get(n.input[1]);
-      const out = shapes.get(n.output[0]);
-      if (!w || !out) continue;
-      flops += 2 * out[1] * out[2] * out[3] * (w[1] * w[2] * w[3]);
-    } else if (n.opType === 'MatMul') {
-      const a = shapes.get(n.input[0]) ?? inits.get(n.input[0]);
-      const b = shapes.get(n.input[1]) ?? inits.get(n.input[1]);
-      const out = shapes.get(n.output[0]);
-      if (a && b && out) flops += 2 * out.reduce((x, y) => x * y, 1) * a[a.length - 1];
-    }
-  }
-  return flops;
-}
-
-/** A model with one Conv 256→256 3×3 pad 1 on [1,256,128,128]. */
-function convModel() {
-  const c = 256;
-  const w = new Float32Array(c * c * 9);
-  let s = 1;
-  for (let i = 0; i < w.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    w[i] = (s / 2 ** 32 - 0.5) * 0.05;
-  }
-  const vi = (name, dims) => ({
-    name,
-    type: {
-      tensorType: { elemType: TensorDataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
-    },
-  });
-  return encodeModel({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'bench',
-    producerVersion: '',
-    domain: '',
-    modelVersion: 1,
-    docString: '',
-    metadataProps: [],
-    functions: [],
-    graph: {
-      name: 'conv',
-      node: [
-        {
-          name: 'conv',
-          opType: 'Conv',
-          domain: '',
-          input: ['x', 'w'],
-          output: ['y'],
-          attribute: [
-            { name: 'kernel_shape', type: AttributeType.INTS, ints: [3, 3] },
-            { name: 'pads', type: AttributeType.INTS, ints: [1, 1, 1, 1] },
-          ],
-          docString: '',
-        },
-      ],
-      initializer: [
-        { name: 'w', dims: [c, c, 3, 3], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(w.buffer) },
-      ],
-      input: [vi('x', [1, c, 128, 128])],
-      output: [vi('y', [1, c, 128, 128])],
-      valueInfo: [],
-      docString: '',
-    },
-  });
-}
 
 /** Milliseconds per run spent in each op type, from an onnxruntime chrome-trace profile. */
 function opTimes(events) {
@@ -182,7 +102,7 @@ try {
     'A',
   );
   const dTimes = await timeRuns(
-    await SegSession.create(convModel(), { threads }),
+    await SegSession.create(convModel().bytes, { threads }),
     convIn,
     [1, 256, 128, 128],
     'D',
