@@ -83,7 +83,12 @@ export function convModel({ channels = 256, size = 128, depthwise = false } = {}
         },
       ],
       initializer: [
-        { name: 'w', dims: [c, cinPerGroup, 3, 3], dataType: TensorDataType.FLOAT, rawData: new Uint8Array(w.buffer) },
+        {
+          name: 'w',
+          dims: [c, cinPerGroup, 3, 3],
+          dataType: TensorDataType.FLOAT,
+          rawData: new Uint8Array(w.buffer),
+        },
       ],
       input: [vi('x', [1, c, size, size])],
       output: [vi('y', [1, c, size, size])],
