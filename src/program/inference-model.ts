@@ -5,6 +5,7 @@
  * bytes are read only when its record is written, so the weights pass through memory once;
  * both files are written to a temporary name and renamed into place.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeTensorHeader } from '../paddle/lod-tensor.js';
 import { compareBytewise, encodeProgramDesc } from '../paddle/program-desc.js';
@@ -20,7 +21,7 @@ export interface InferenceModelFiles {
   paramsFilename?: string;
 }
 
-/** Writes `program` and its parameters (bytes from `read`) into `dir`; returns the two paths. */
+/** Writes `program` and its parameters (bytes from `read`) into `dir` (created); returns the two paths. */
 export async function writeInferenceModel(
   dir: string,
   program: Program,
@@ -30,6 +31,7 @@ export async function writeInferenceModel(
   const modelPath = join(dir, files.modelFilename ?? '__model__');
   const paramsPath = join(dir, files.paramsFilename ?? '__params__');
   const params = parameters(program).sort((a, b) => compareBytewise(a.name, b.name));
+  await mkdir(dir, { recursive: true });
   let paramBytes = 0;
   async function* records(): AsyncGenerator<Uint8Array> {
     for (const v of params) {
