@@ -8,6 +8,7 @@
  */
 import { PdsegError } from '../errors.js';
 import { type ConfigTree, DEFAULT_ROWS, leafTypes } from './defaults.js';
+import { checkValueLength } from './limits.js';
 import { PyBytes, PyComplex, type PyDict, PySet, type PyValue } from './py-values.js';
 import { literalOrString } from './python-literal.js';
 import { nearestKeys } from './suggest.js';
@@ -87,7 +88,10 @@ export function mergeOverrides(tree: ConfigTree, words: readonly string[]): void
       `Command line options config format error: ${words.length} words do not form KEY VALUE pairs: ${pairs.join(' | ')}; give each key exactly one value (quote values with spaces)`,
     );
   }
-  for (let i = 0; i < words.length; i += 2) setValue(tree, words[i] as string, words[i + 1], { kind: 'cli' });
+  for (let i = 0; i < words.length; i += 2) {
+    checkValueLength((words[i + 1] as string).length, `command line value of ${words[i]}`);
+    setValue(tree, words[i] as string, words[i + 1], { kind: 'cli' });
+  }
 }
 
 function isPlainMapping(v: unknown): v is Record<string, unknown> {

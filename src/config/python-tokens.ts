@@ -4,6 +4,7 @@
  * `( ) [ ] { } , : + -`, comments, and line joining inside brackets. Anything else is a
  * {@link NotALiteral} error, which the caller turns into "keep the raw string".
  */
+import { PdsegError } from '../errors.js';
 import { PyBytes, PyComplex } from './py-values.js';
 
 /** One token. `value` is the evaluated number or string for `number`/`string` tokens. */
@@ -116,6 +117,14 @@ function readNumber(src: string, start: number, tokens: Token[]): number {
     const digits = text.replace(/_/g, '');
     const radix = /^0[xX]/.test(digits) ? 16 : /^0[oO]/.test(digits) ? 8 : /^0[bB]/.test(digits) ? 2 : 10;
     value = radix === 10 ? Number(digits) : Number.parseInt(digits.slice(2), radix);
+    if (!Number.isSafeInteger(value)) {
+      // Python's ints are unbounded; a JS number is exact only up to 2^53, and printing it
+      // back would say 1e+26. No PaddleSeg key takes such an integer.
+      throw new PdsegError(
+        'CONFIG_TYPE',
+        `integer ${text} is beyond ±2^53 (${Number.MAX_SAFE_INTEGER}), which pdseg cannot hold exactly; no PaddleSeg config key takes an integer that large`,
+      );
+    }
   }
   const end = start + text.length;
   // `12abc`, `0b102`, `1_`, `007`: Python reports an invalid literal.

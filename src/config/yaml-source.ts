@@ -5,7 +5,7 @@
  * (`yes`/`no` are booleans, `010` is octal, `1e-4` without a dot stays a string, which the
  * literal evaluator then turns into 0.0001 exactly as PaddleSeg does).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
   EVENT_ID,
   type Event,
@@ -17,6 +17,7 @@ import {
   YAMLException,
 } from 'js-yaml';
 import { messageOf, PdsegError } from '../errors.js';
+import { checkConfigSize, checkYamlStructure } from './limits.js';
 
 /** A parsed config file: its top-level mapping and the 1-based line of each dotted key. */
 export interface YamlSource {
@@ -32,8 +33,17 @@ export interface YamlSource {
 export async function readYamlSource(path: string, file: string): Promise<YamlSource> {
   let text: string;
   try {
+    const st = await stat(path);
+    if (st.isFile()) checkConfigSize(st.size, file);
+    else if (!st.isDirectory()) {
+      throw new PdsegError(
+        'CONFIG_FILE',
+        `cannot read config file ${file}: it is not a regular file; check the --cfg path`,
+      );
+    }
     text = await readFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof PdsegError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : messageOf(e);
     throw new PdsegError('CONFIG_FILE', `cannot read config file ${file}: ${why}; check the --cfg path`, {
@@ -51,12 +61,16 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       `config file ${file} is empty; it must be a YAML mapping of config keys`,
     );
   }
+  checkConfigSize(Buffer.byteLength(text), file);
   let data: unknown;
   let events: Event[];
   try {
-    data = load(text, { schema: YAML11_SCHEMA.withTags(mergeTag), filename: file });
+    // The events are checked (sizes, aliases) before the values are built.
     events = parseEvents(text, { filename: file });
+    checkYamlStructure(text, events, file);
+    data = load(text, { schema: YAML11_SCHEMA.withTags(mergeTag), filename: file });
   } catch (e) {
+    if (e instanceof PdsegError) throw e;
     const where =
       e instanceof YAMLException && e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
     const reason = e instanceof YAMLException ? e.reason : messageOf(e);
