@@ -65,12 +65,72 @@ export async function checkAndInfer(
   if (model.MODEL_NAME === 'icnet' && (model.MULTI_LOSS_WEIGHT as number[]).length !== 3) {
     model.MULTI_LOSS_WEIGHT = [1.0, 0.4, 0.16];
   }
+  // Beyond PaddleSeg: value ranges, so a nonsense value is named here and not discovered as
+  // a crash deep in export or predict.
+  checkRanges(tree);
   // 6. The augmentation method (PaddleSeg's message repeats "unpadding"; ours lists all three).
   if (!AUG_METHODS.includes(aug.AUG_METHOD as string)) {
     throw new PdsegError(
       'CONFIG_CHECK',
       `AUG.AUG_METHOD config error: got ${JSON.stringify(aug.AUG_METHOD)}, only \`unpadding\`, \`stepscaling\` and \`rangescaling\` are supported`,
     );
+  }
+}
+
+/** The ranges pdseg checks at config time (every key a network's shapes come from). */
+const RANGES: ReadonlyArray<readonly [key: string, lo: number, hi: number, integer: boolean, why: string]> = [
+  ['DATASET.NUM_CLASSES', 1, 65536, true, 'the logit layer has one channel per class'],
+  [
+    'MODEL.PSPNET.DEPTH_MULTIPLIER',
+    1 / 64,
+    8,
+    false,
+    'it scales every backbone width, which must stay at least 1',
+  ],
+  [
+    'MODEL.DEEPLAB.DEPTH_MULTIPLIER',
+    1 / 32,
+    8,
+    false,
+    'it scales every MobileNet width, which must stay at least 1',
+  ],
+  [
+    'MODEL.ICNET.DEPTH_MULTIPLIER',
+    1 / 64,
+    8,
+    false,
+    'it scales every backbone width, which must stay at least 1',
+  ],
+];
+
+function valueAt(tree: ConfigTree, dotted: string): unknown {
+  let node: unknown = tree;
+  for (const part of dotted.split('.')) node = (node as ConfigTree | undefined)?.[part];
+  return node;
+}
+
+function checkRanges(tree: ConfigTree): void {
+  for (const [key, lo, hi, integer, why] of RANGES) {
+    const v = valueAt(tree, key);
+    if (typeof v !== 'number') continue;
+    if (!Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+      throw new PdsegError(
+        'CONFIG_CHECK',
+        `${key} ${v} is out of range: it must be ${integer ? 'an integer' : 'a number'} from ${lo < 0.1 ? `1/${Math.round(1 / lo)}` : lo} to ${hi} (${why})`,
+      );
+    }
+  }
+  for (const key of ['TRAIN_CROP_SIZE', 'EVAL_CROP_SIZE']) {
+    const v = tree[key] as unknown[];
+    if (
+      v.length > 0 &&
+      (v.length !== 2 || !v.every((x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 16384))
+    ) {
+      throw new PdsegError(
+        'CONFIG_CHECK',
+        `${key} ${JSON.stringify(v)} must be (width, height), two integers from 1 to 16384`,
+      );
+    }
   }
 }
 

@@ -26,7 +26,7 @@ import { compareBytewise, decodeProgramDesc } from '../paddle/program-desc.js';
 import { lowerToOnnx } from '../program/lower-onnx.js';
 import { fromProgramDesc } from '../program/paddle-format.js';
 import { feedTargets, fetchTargets, type Program, parameters } from '../program/program.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { ensureOutputDir, writeFileAtomic } from '../util/atomic.js';
 import { pdsegVersion } from '../version.js';
 
 /** Tensors read ahead of the one being written. */
@@ -314,12 +314,7 @@ export async function convertModel(dir: string, options: ConvertOptions): Promis
       docString: `Paddle inference model "${files.program}" converted by pdseg`,
     });
     const out = resolve(cwd, options.output);
-    await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-      throw new PdsegError(
-        'IO',
-        `cannot create the output folder "${out}": ${e.code ?? e.message}; pick a writable --output`,
-      );
-    });
+    await ensureOutputDir(out, '--output');
     const modelPath = join(out, MODEL_FILENAME);
     await writeFileAtomic(modelPath, encodeModelStream(model));
     const deployPath = join(out, 'deploy.yaml');

@@ -9,7 +9,6 @@
  * PaddleSeg's `export_model.py` (spec §5.4).
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
@@ -22,7 +21,7 @@ import { openCheckpoint } from '../paddle/checkpoint.js';
 import { writeInferenceModel } from '../program/inference-model.js';
 import { lowerToOnnx } from '../program/lower-onnx.js';
 import { paramSpecs } from '../program/program.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { ensureOutputDir, writeFileAtomic } from '../util/atomic.js';
 import { pdsegVersion } from '../version.js';
 import { deployYaml, MODEL_FILENAME } from './deploy-yaml.js';
 import type { ExportConfig } from './export-config.js';
@@ -130,7 +129,7 @@ export async function exportModel(cfg: ExportConfig, options: ExportOptions = {}
       });
     }
     const saveDir = resolve(cwd, cfg.FREEZE.SAVE_DIR);
-    await mkdir(saveDir, { recursive: true });
+    await ensureOutputDir(saveDir, 'FREEZE.SAVE_DIR');
     let modelPath: string | undefined;
     let nodes = 0;
     if (lowered) {

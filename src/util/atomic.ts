@@ -2,10 +2,79 @@
  * Atomic file writes (STYLE.md §11): data goes to a temporary file in the destination's
  * folder, is flushed, and is then renamed over the destination, so a reader never sees a
  * half-written file and a crash leaves at most a `.tmp-*` file behind, never a damaged output.
+ * Such leftovers of processes that are gone (killed mid-write) are removed by the next write
+ * of the same file. Filesystem errors become `IO` errors that name the path and what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { PdsegError } from '../errors.js';
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EROFS: 'the filesystem is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'a folder on the path does not exist',
+  EISDIR: 'it is a folder',
+  EEXIST: 'a file is in the way',
+};
+
+/** An `IO` error for a failed write to `path` (`what` says what was being written). */
+export function writeError(e: unknown, path: string, what: string): PdsegError {
+  if (e instanceof PdsegError) return e;
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const reason = REASONS[code] ?? (e instanceof Error ? e.message : String(e));
+  return new PdsegError(
+    'IO',
+    `cannot write ${what} "${path}": ${reason}${code ? ` (${code})` : ''}; choose a writable folder`,
+    { cause: e },
+  );
+}
+
+/** Pseudo-filesystems nothing should be written to (writes there fail oddly or hang). */
+const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
+
+/**
+ * Creates `dir` (and its parents) for outputs named by config key `key`; refuses folders on
+ * /proc, /sys or /dev and names the path and the reason when it cannot be created.
+ */
+export async function ensureOutputDir(dir: string, key: string): Promise<void> {
+  const abs = resolve(dir);
+  const real = await realpath(abs).catch(() => abs);
+  if (SPECIAL_ROOTS.some((r) => real === r || real.startsWith(`${r}${sep}`))) {
+    throw new PdsegError(
+      'IO',
+      `${key} "${dir}" is on ${real.split(sep).slice(0, 2).join(sep)}, a kernel pseudo-filesystem; write the output to a normal folder`,
+    );
+  }
+  await mkdir(abs, { recursive: true }).catch((e: unknown) => {
+    throw writeError(e, dir, `the ${key} folder`);
+  });
+}
+
+/** Removes `.<name>.tmp-<pid>-*` siblings of `path` left by processes that no longer exist. */
+async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.tmp-`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(dirname(path), n), { force: true }).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Buffers per vectored write (POSIX IOV_MAX is 1024 on Linux). */
 const MAX_IOV = 1024;
@@ -42,8 +111,11 @@ export async function writeFileAtomic(
   data: string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   options: { fsync?: boolean } = {},
 ): Promise<void> {
+  await removeStaleTemps(path);
   const tmp = tempSibling(path);
-  const fh = await open(tmp, 'wx');
+  const fh = await open(tmp, 'wx').catch((e: unknown) => {
+    throw writeError(e, path, 'the file');
+  });
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) {
       await fh.writeFile(data);
@@ -72,6 +144,7 @@ export async function writeFileAtomic(
   } catch (e) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
-    throw e;
+    // A filesystem error (no space, read-only…) names the file; others pass as they are.
+    throw typeof (e as NodeJS.ErrnoException).code === 'string' ? writeError(e, path, 'the file') : e;
   }
 }

@@ -94,4 +94,19 @@ describe('config limits', () => {
     expect(r.stderr).toContain('beyond ±2^53');
     expect(r.stderr).not.toContain('unexpected error');
   });
+
+  test.each([
+    ['DATASET.NUM_CLASSES', '0', 'from 1 to 65536'],
+    ['DATASET.NUM_CLASSES', '-4', 'from 1 to 65536'],
+    ['MODEL.PSPNET.DEPTH_MULTIPLIER', '-1', 'from 1/64 to 8'],
+    ['MODEL.PSPNET.DEPTH_MULTIPLIER', '1e9', 'from 1/64 to 8'],
+    ['EVAL_CROP_SIZE', '(0, 512)', 'two integers from 1 to 16384'],
+  ])('%s %s is refused at config time, naming the range', async (key, value, phrase) => {
+    await refused(
+      'MEAN: [0.5, 0.5, 0.5]\nTRAIN_CROP_SIZE: (64, 64)\nEVAL_CROP_SIZE: (64, 64)\n',
+      'CONFIG_CHECK',
+      phrase,
+      [key, value],
+    );
+  });
 });
