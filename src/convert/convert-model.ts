@@ -9,7 +9,7 @@
  * parameter file into the ONNX file. Metadata comes from `--cfg`, else the folder's
  * `deploy.yaml`, else PaddleSeg's defaults with the sizes the program states.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { loadConfig, type SegConfig } from '../config/index.js';
