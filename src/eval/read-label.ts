@@ -4,10 +4,12 @@
  * grayscale PNGs. sharp expands palettes to RGB, so 8-bit gray and palette PNGs (bit depths
  * 1, 2, 4, 8; non-interlaced, the form label tools write) are decoded here with `node:zlib`.
  */
-import { readFile } from 'node:fs/promises';
+
 import { inflateSync } from 'node:zlib';
 import { messageOf, PdsegError } from '../errors.js';
+import { MAX_IMAGE_FILE_BYTES } from '../predict/decode.js';
 import type { Image8 } from '../predict/image.js';
+import { readRegularFile } from '../util/read-file.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -111,7 +113,7 @@ export function decodeLabelPng(bytes: Uint8Array, path: string): Image8 {
 export async function readLabel(path: string): Promise<Image8> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, MAX_IMAGE_FILE_BYTES);
   } catch (e) {
     throw bad(path, messageOf(e), e);
   }

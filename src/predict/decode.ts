@@ -9,9 +9,9 @@
  * profile is ignored, as OpenCV ignores it. sharp decodes; `keepIccProfile()` stops it from
  * converting to sRGB.
  */
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { messageOf, PdsegError } from '../errors.js';
+import { readRegularFile } from '../util/read-file.js';
 import type { Image8 } from './image.js';
 
 /** `IMREAD_COLOR` (rgb/gray image types) or `IMREAD_UNCHANGED` (rgba). */
@@ -71,11 +71,14 @@ export async function decodeImageBytes(
   }
 }
 
+/** Largest image file read (a 16k×16k PNG is far below it). */
+export const MAX_IMAGE_FILE_BYTES = 512 * 1024 * 1024;
+
 /** Reads and decodes the image file at `path` (see {@link decodeImageBytes}). */
 export async function decodeImageFile(path: string, mode: ReadMode = 'color'): Promise<Image8> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, MAX_IMAGE_FILE_BYTES);
   } catch (e) {
     throw new PdsegError('IMAGE_DECODE', `cannot read image "${path}": ${messageOf(e)}`, {
       cause: e,
