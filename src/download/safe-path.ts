@@ -4,8 +4,8 @@
  * name is absolute, contains a `..` component, passes through a symlink entry, or is a
  * symlink whose target leaves the extraction folder.
  */
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { join, posix, sep } from 'node:path';
 import { PdsegError } from '../errors.js';
 
 /** The ARCHIVE_UNSAFE error naming the archive, the entry and the reason. */
@@ -75,12 +75,26 @@ export class LinkTracker {
  * After extraction, walks `root` and re-checks every symlink found on disk (defence in
  * depth: the listing was checked before extraction, this checks what `tar` actually made).
  */
-export async function verifyTree(archive: string, root: string, rel = ''): Promise<void> {
+export async function verifyTree(archive: string, root: string, rel = '', rootReal?: string): Promise<void> {
+  const inside = rootReal ?? (await realpath(root));
   for (const name of await readdir(join(root, rel))) {
     const entry = rel === '' ? name : `${rel}/${name}`;
     const info = await lstat(join(root, entry));
-    if (info.isSymbolicLink()) checkLinkTarget(archive, entry, await readlink(join(root, entry)));
-    else if (info.isDirectory()) await verifyTree(archive, root, entry);
+    if (info.isSymbolicLink()) {
+      checkLinkTarget(archive, entry, await readlink(join(root, entry)));
+      // Each link stays inside on its own, but a chain can leave (`d/l1 -> ..`,
+      // `d/l2 -> l1/../..`): resolve it as the kernel will.
+      const real = await realpath(join(root, entry)).catch(() => undefined);
+      if (real === undefined)
+        throw unsafeEntry(archive, entry, 'is a symlink to a path that does not exist in the archive');
+      if (real !== inside && !real.startsWith(`${inside}${sep}`)) {
+        throw unsafeEntry(
+          archive,
+          entry,
+          `is a symlink that, through other links, resolves outside the target (to '${real}')`,
+        );
+      }
+    } else if (info.isDirectory()) await verifyTree(archive, root, entry, inside);
     else if (!info.isFile()) throw unsafeEntry(archive, entry, 'is a device, FIFO or socket');
   }
 }

@@ -66,3 +66,50 @@ describe('zip extraction', () => {
     expect(readlinkSync(join(dest, 'd', 'link'))).toBe('sub/z.txt');
   });
 });
+
+describe('symlink chains (each link inside on its own, the chain outside)', () => {
+  it('tar: d/l1 -> .. and d/l2 -> l1/../.. are refused', async () => {
+    const src = join(work.dir, 'chain-src');
+    mkdirSync(join(src, 'd'), { recursive: true });
+    symlinkSync('..', join(src, 'd', 'l1'));
+    symlinkSync('l1/../..', join(src, 'd', 'l2'));
+    const tar = join(work.dir, 'chain.tar');
+    tarArchive(src, tar, ['-c', 'd']);
+    const dest = join(work.dir, 'chain-dest');
+    mkdirSync(dest);
+    await expect(extractTar(tar, dest)).rejects.toThrow(
+      /entry 'd\/l2' is a symlink that, through other links, resolves outside the target/,
+    );
+  });
+
+  it('zip: the same chain is refused', async () => {
+    const zip = join(work.dir, 'chain.zip');
+    writeFileSync(
+      zip,
+      makeZip([
+        { name: 'd/', type: 'dir' },
+        { name: 'd/l1', type: 'symlink', data: '..' },
+        { name: 'd/l2', type: 'symlink', data: 'l1/../..' },
+      ]),
+    );
+    const dest = join(work.dir, 'chain-zip-dest');
+    mkdirSync(dest);
+    await expect(extractZip(zip, dest)).rejects.toThrow(/resolves outside the target/);
+  });
+
+  it('a chain that stays inside is extracted', async () => {
+    const zip = join(work.dir, 'inside.zip');
+    writeFileSync(
+      zip,
+      makeZip([
+        { name: 'd/sub/f.txt', data: 'x' },
+        { name: 'd/l1', type: 'symlink', data: 'sub' },
+        { name: 'd/l2', type: 'symlink', data: 'l1/f.txt' },
+      ]),
+    );
+    const dest = join(work.dir, 'inside-dest');
+    mkdirSync(dest);
+    await extractZip(zip, dest);
+    expect(readlinkSync(join(dest, 'd', 'l2'))).toBe('l1/f.txt');
+  });
+});
