@@ -12,6 +12,8 @@ interface DownloadFlags {
   dir?: string;
   mirror?: string;
   force?: boolean;
+  maxExtractSize?: string;
+  maxExpansionRatio?: string;
 }
 
 /** Pads the columns of `rows` to a plain-text table. */
@@ -20,6 +22,23 @@ function table(rows: string[][]): string {
   return rows
     .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '))
     .join('\n');
+}
+
+async function expansionFlags(flags: DownloadFlags): Promise<{ maxBytes?: number; maxRatio?: number }> {
+  const { parseSize } = await import('../download/expansion.js');
+  const out: { maxBytes?: number; maxRatio?: number } = {};
+  if (flags.maxExtractSize !== undefined)
+    out.maxBytes = parseSize(flags.maxExtractSize, '--max-extract-size');
+  if (flags.maxExpansionRatio !== undefined) {
+    const r = Number(flags.maxExpansionRatio);
+    if (!(r > 0))
+      throw new PdsegError(
+        'USAGE',
+        `--max-expansion-ratio "${flags.maxExpansionRatio}" must be a positive number`,
+      );
+    out.maxRatio = r;
+  }
+  return out;
 }
 
 /** Registers the `download` command. */
@@ -41,6 +60,8 @@ export function define(program: Command, context: CliContext): void {
       'replace scheme and host of every URL, keeping the path (default $PDSEG_MIRROR)',
     )
     .option('--force', 'replace a target that is already present')
+    .option('--max-extract-size <size>', 'refuse archives that expand past this size (default 64G)')
+    .option('--max-expansion-ratio <n>', 'refuse archives that expand past n times their size (default 100)')
     .action(async (names: string[], flags: DownloadFlags) => {
       const { downloadItems, listItems } = await import('../download/index.js');
       const mirror = flags.mirror ?? (process.env.PDSEG_MIRROR || undefined);
@@ -66,6 +87,7 @@ export function define(program: Command, context: CliContext): void {
         mirror,
         force: flags.force ?? false,
         onEvent: context.renderer.sink,
+        expansion: await expansionFlags(flags),
       });
       context.renderer.stop();
       for (const item of summary.items) {

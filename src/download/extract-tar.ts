@@ -6,8 +6,10 @@
  * hard links, devices, absolute names and `..` are rejected with ARCHIVE_UNSAFE.
  */
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PdsegError } from '../errors.js';
+import { checkExpansion, type ExpansionLimit } from './expansion.js';
 import { checkEntryName, checkLinkTarget, LinkTracker, unsafeEntry, verifyTree } from './safe-path.js';
 
 /** One member as `tar -tv` describes it. */
@@ -18,6 +20,8 @@ export interface TarMember {
   type: string;
   /** Link target for `l` and `h` members. */
   linkTarget?: string;
+  /** Size in bytes as the listing states it. */
+  size: number;
 }
 
 function runTar(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -78,7 +82,7 @@ export function unescapeTarName(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-const VERBOSE_LINE = /^(\S)\S*\s+\S+\s+[\d,]+\s+\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\s(.*)$/;
+const VERBOSE_LINE = /^(\S)\S*\s+\S+\s+([\d,]+)\s+\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\s(.*)$/;
 
 function corrupt(archive: string, detail: string): PdsegError {
   return new PdsegError(
@@ -102,9 +106,13 @@ export async function listTar(archivePath: string, label = basename(archivePath)
   if (nameLines.length !== verboseLines.length) throw corrupt(label, 'the two tar listings disagree');
   return nameLines.map((escaped, i) => {
     const m = VERBOSE_LINE.exec(verboseLines[i]);
-    if (!m?.[2].startsWith(escaped)) throw corrupt(label, `unreadable listing line '${verboseLines[i]}'`);
-    const rest = m[2].slice(escaped.length);
-    const member: TarMember = { name: unescapeTarName(escaped), type: m[1] };
+    if (!m?.[3].startsWith(escaped)) throw corrupt(label, `unreadable listing line '${verboseLines[i]}'`);
+    const rest = m[3].slice(escaped.length);
+    const member: TarMember = {
+      name: unescapeTarName(escaped),
+      type: m[1],
+      size: Number(m[2].replace(/,/g, '')),
+    };
     if (rest.startsWith(' -> ')) member.linkTarget = unescapeTarName(rest.slice(4));
     else if (rest.startsWith(' link to ')) member.linkTarget = unescapeTarName(rest.slice(9));
     return member;
@@ -141,9 +149,16 @@ export async function extractTar(
   archivePath: string,
   dest: string,
   label = basename(archivePath),
+  limit: ExpansionLimit = {},
 ): Promise<number> {
   const members = await listTar(archivePath, label);
   checkTarMembers(label, members);
+  checkExpansion(
+    label,
+    members.reduce((n, m) => n + (m.type === '-' ? m.size : 0), 0),
+    (await stat(archivePath)).size,
+    limit,
+  );
   const result = await runTar([
     '-x',
     '--no-same-owner',

@@ -4,12 +4,13 @@
  * first; only then is anything written. Each file's CRC-32 is verified while it is written.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { messageOf, PdsegError } from '../errors.js';
+import { checkExpansion, type ExpansionLimit } from './expansion.js';
 import { checkEntryName, checkLinkTarget, LinkTracker, unsafeEntry, verifyTree } from './safe-path.js';
 
 const S_IFMT = 0o170000;
@@ -46,6 +47,7 @@ export async function extractZip(
   archivePath: string,
   dest: string,
   label = basename(archivePath),
+  limit: ExpansionLimit = {},
 ): Promise<number> {
   let zip: yauzl.ZipFile;
   try {
@@ -77,6 +79,12 @@ export async function extractZip(
       if (e instanceof PdsegError) throw e;
       throw corrupt(label, messageOf(e), e);
     }
+    // The central directory's sizes; yauzl checks each entry's actual bytes against them.
+    const declared = planned.reduce(
+      (n, p) => n + (p.kind === 'dir' ? 0 : Number(p.entry.uncompressedSize)),
+      0,
+    );
+    checkExpansion(label, declared, (await stat(archivePath)).size, limit);
     for (const p of planned) {
       const target = join(dest, p.name);
       if (p.kind === 'dir') {

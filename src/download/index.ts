@@ -3,10 +3,12 @@
  * download, verify and extract each item in turn, collecting one summary. Used by the
  * `download` command and by `pdseg quickstart`. Never prints; progress goes to `onEvent`.
  */
+
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isPdsegError, messageOf, PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
+import type { ExpansionLimit } from './expansion.js';
 import type { FetchLike } from './fetch.js';
 import { type DownloadManifest, installItem } from './install.js';
 import { applyMirror } from './mirror.js';
@@ -34,6 +36,8 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Registry to resolve names in (tests); default the PaddleSeg one. */
   registry?: Registry;
+  /** Expansion limit of each extraction (default 64 GiB and 100× the archive). */
+  expansion?: ExpansionLimit;
 }
 
 /** Outcome of one requested item. */
@@ -126,6 +130,7 @@ export async function downloadItems(
         fetchImpl: options.fetchImpl,
         retryDelaysMs: options.retryDelaysMs,
         timeoutMs: options.timeoutMs,
+        expansion: options.expansion,
       });
       if (outcome.status === 'skipped') {
         summary.items.push({ ...p, status: 'skipped' });

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { isPdsegError, PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
 import { tempSibling } from '../util/atomic.js';
+import type { ExpansionLimit } from './expansion.js';
 import { extractTar } from './extract-tar.js';
 import { extractZip } from './extract-zip.js';
 import { downloadFile, type FetchLike, removePartial } from './fetch.js';
@@ -54,6 +55,8 @@ export interface InstallOptions {
   fetchImpl?: FetchLike;
   retryDelaysMs?: readonly number[];
   timeoutMs?: number;
+  /** Expansion limit of the extraction (archive bombs). */
+  expansion?: ExpansionLimit;
 }
 
 /** What {@link installItem} did. */
@@ -155,8 +158,8 @@ async function fetchAndPublish(
     // The .part file is named after the archive, so pick the handler from the archive name.
     const count =
       archiveKind(archive) === 'zip'
-        ? await extractZip(file.partPath, work, archive)
-        : await extractTar(file.partPath, work, archive);
+        ? await extractZip(file.partPath, work, archive, options.expansion)
+        : await extractTar(file.partPath, work, archive, options.expansion);
     const root = await contentRoot(work);
     const manifest: DownloadManifest = {
       name: entry.name,

@@ -113,3 +113,32 @@ describe('symlink chains (each link inside on its own, the chain outside)', () =
     expect(readlinkSync(join(dest, 'd', 'l2'))).toBe('l1/f.txt');
   });
 });
+
+describe('expansion limit (archive bombs)', () => {
+  it('tar.gz: 20 MB of zeros in ~20 kB is refused before extraction, unless the ratio is raised', async () => {
+    const src = join(work.dir, 'bomb-src');
+    mkdirSync(join(src, 'top'), { recursive: true });
+    writeFileSync(join(src, 'top', 'zeros.bin'), Buffer.alloc(20 * 1024 * 1024));
+    const tgz = join(work.dir, 'bomb.tgz');
+    tarArchive(src, tgz, ['-cz', 'top']);
+    const dest = join(work.dir, 'bomb-dest');
+    mkdirSync(dest);
+    await expect(extractTar(tgz, dest)).rejects.toThrow(
+      /would expand to 20971520 bytes, \d+× its size, over the 100× limit/,
+    );
+    expect(readTree(dest).size).toBe(0);
+    await expect(extractTar(tgz, dest, 'bomb.tgz', { maxBytes: 1024 * 1024 })).rejects.toThrow(
+      /over the 1048576-byte limit/,
+    );
+    expect(await extractTar(tgz, dest, 'bomb.tgz', { maxRatio: 100_000 })).toBe(2);
+  });
+
+  it('zip: the central directory sizes are checked first', async () => {
+    const zip = join(work.dir, 'bomb.zip');
+    writeFileSync(zip, makeZip([{ name: 'z.bin', data: '\0'.repeat(4 * 1024 * 1024), method: 'deflate' }]));
+    const dest = join(work.dir, 'bomb-zip-dest');
+    mkdirSync(dest);
+    await expect(extractZip(zip, dest)).rejects.toThrow(/over the 100× limit \(an archive bomb\?\)/);
+    expect(readTree(dest).size).toBe(0);
+  });
+});
