@@ -24,9 +24,33 @@ export interface TarMember {
   size: number;
 }
 
+/**
+ * On SIGINT/SIGTERM while `tar` runs, the child is killed and waited for before the signal
+ * is raised again (so the process still ends as the signal says): a `tar` left running would
+ * go on writing into the hidden extraction folder. That folder is removed by the next run.
+ */
+function killOnSignal(child: ReturnType<typeof spawn>): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    const raise = () => process.kill(process.pid, signal);
+    if (child.exitCode !== null || child.signalCode !== null) return raise();
+    child.once('close', raise);
+    child.kill('SIGKILL');
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 function runTar(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const release = killOnSignal(child);
+    child.on('close', release);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -11,7 +11,7 @@ import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { isPdsegError, PdsegError } from '../errors.js';
 import type { ProgressSink } from '../events.js';
-import { tempSibling } from '../util/atomic.js';
+import { removeStaleTemps, tempSibling } from '../util/atomic.js';
 import type { ExpansionLimit } from './expansion.js';
 import { extractTar } from './extract-tar.js';
 import { extractZip } from './extract-zip.js';
@@ -151,6 +151,8 @@ async function fetchAndPublish(
       `${url}: SHA-256 ${sha256} does not match the registry's ${entry.sha256}; the file was deleted — try again, or check the --mirror`,
     );
   }
+  // Hidden extraction folders of earlier runs that were killed are removed first.
+  await removeStaleTemps(target);
   const work = tempSibling(target);
   await mkdir(work);
   try {

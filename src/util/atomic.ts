@@ -55,15 +55,18 @@ export async function ensureOutputDir(dir: string, key: string): Promise<void> {
   });
 }
 
-/** Removes `.<name>.tmp-<pid>-*` siblings of `path` left by processes that no longer exist. */
-async function removeStaleTemps(path: string): Promise<void> {
+/**
+ * Removes `.<name>.tmp-<pid>-*` siblings of `path` (files or folders) left by processes that
+ * no longer exist (killed mid-write or mid-extraction).
+ */
+export async function removeStaleTemps(path: string): Promise<void> {
   const prefix = `.${basename(path)}.tmp-`;
   const names = await readdir(dirname(path)).catch(() => [] as string[]);
   for (const n of names) {
     if (!n.startsWith(prefix)) continue;
     const pid = Number(n.slice(prefix.length).split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
-    await rm(join(dirname(path), n), { force: true }).catch(() => {});
+    await rm(join(dirname(path), n), { force: true, recursive: true }).catch(() => {});
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,5 +141,30 @@ describe('expansion limit (archive bombs)', () => {
     mkdirSync(dest);
     await expect(extractZip(zip, dest)).rejects.toThrow(/over the 100× limit \(an archive bomb\?\)/);
     expect(readTree(dest).size).toBe(0);
+  });
+});
+
+describe('signals during extraction', () => {
+  it('SIGINT kills the running tar and the process still ends by the signal', async () => {
+    const fifo = join(work.dir, 'never.tar');
+    execFileSync('mkfifo', [fifo]);
+    const script = join(work.dir, 'extract.mjs');
+    const mod = new URL('../../dist/download/extract-tar.js', import.meta.url).href;
+    writeFileSync(
+      script,
+      `const { listTar } = await import(${JSON.stringify(mod)}); await listTar(${JSON.stringify(fifo)}); console.log('listed');\n`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: 'ignore' });
+    // tar blocks opening the FIFO: wait until it runs, then interrupt node.
+    let tarPid = '';
+    for (let i = 0; i < 100 && !tarPid; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      tarPid = spawnSync('pgrep', ['-P', String(child.pid), 'tar'], { encoding: 'utf8' }).stdout.trim();
+    }
+    expect(tarPid, 'tar started').not.toBe('');
+    const ended = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
+    child.kill('SIGINT');
+    expect(await ended).toBe('SIGINT');
+    expect(spawnSync('kill', ['-0', tarPid]).status, 'tar is gone').not.toBe(0);
   });
 });
