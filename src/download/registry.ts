@@ -5,6 +5,7 @@
  * PaddleSeg user types. A duplicate name or alias is an error when the registry is built.
  */
 import { PdsegError } from '../errors.js';
+import { editDistance } from '../util/edit-distance.js';
 
 /** What an entry is; decides its folder under the download root (spec §3.1, §3.3). */
 export type ItemKind = 'model' | 'dataset';
@@ -185,19 +186,6 @@ function rowsToEntries(rows: readonly Row[], kind: ItemKind): RegistryEntry[] {
 /** The entries of spec §3.1 and §3.3, in PaddleSeg's order (models first). */
 export function defaultEntries(): RegistryEntry[] {
   return [...rowsToEntries(MODEL_ROWS, 'model'), ...rowsToEntries(DATASET_ROWS, 'dataset')];
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }
 
 /** Up to `count` registry names closest to `name` (substring matches first, then edit distance). */

@@ -24,6 +24,7 @@
 import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
+import { editDistance } from '../../util/edit-distance.js';
 import { mobilenetV2 } from '../backbone/mobilenet-v2.js';
 import { XCEPTION_BACKBONES, xception } from '../backbone/xception.js';
 import { type BnOptions, bnRelu, conv, separateConv } from '../libs/model-libs.js';
@@ -71,19 +72,7 @@ const BACKBONES = [
 const BUILT = new Set([...XCEPTION_BACKBONES, 'mobilenetv2']);
 
 function nearest(name: string, options: readonly string[]): string {
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i]![j] = Math.min(
-          d[i - 1]![j]! + 1,
-          d[i]![j - 1]! + 1,
-          d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-    return d[a.length]![b.length]!;
-  };
-  return [...options].sort((a, b) => dist(name, a) - dist(name, b))[0]!;
+  return [...options].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0]!;
 }
 
 /** Checks the keys this builder depends on; the error names key and value. */
