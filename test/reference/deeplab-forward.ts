@@ -15,6 +15,7 @@ import {
   batchNorm,
   bilinearInterp,
   type Chw,
+  channelStats,
   chw,
   concatChannels,
   conv2d,
@@ -58,22 +59,6 @@ function depthwise(x: Chw, w: Float32Array, k: number, stride: number, pad: numb
         y.data[(c * oh + i) * ow + j] = f(s);
       }
   return y;
-}
-
-function channelStats(x: Chw): { mean: Float32Array; variance: Float32Array } {
-  const n = x.h * x.w;
-  const mean = new Float32Array(x.c);
-  const variance = new Float32Array(x.c);
-  for (let c = 0; c < x.c; c++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += x.data[c * n + i]!;
-    m /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x.data[c * n + i]! - m) ** 2;
-    mean[c] = m;
-    variance[c] = v / n + 0.1;
-  }
-  return { mean, variance };
 }
 
 /** The group count PaddleSeg's group_norm settles on: G ± d, d = 0…9, first divisor of C. */
@@ -124,7 +109,7 @@ export function deeplabForward(
     }
     const b = `${s}/BatchNorm`;
     if (o.calibrate) {
-      const st = channelStats(x);
+      const st = channelStats(x, 0.1);
       w.set(`${b}/moving_mean`, st.mean);
       w.set(`${b}/moving_variance`, st.variance);
       // The last conv of a residual branch starts small, so 16 middle-flow sums do not
@@ -185,7 +170,7 @@ export function deeplabForward(
             dilation: 1,
           });
       if (o.calibrate) {
-        const st = channelStats(y);
+        const st = channelStats(y, 0.1);
         w.set(`${name}_bn_mean`, st.mean);
         w.set(`${name}_bn_variance`, st.variance);
       }

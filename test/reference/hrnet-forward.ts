@@ -16,6 +16,7 @@ import {
   batchNorm,
   bilinearInterp,
   type Chw,
+  channelStats,
   concatChannels,
   conv2d,
   relu,
@@ -46,19 +47,8 @@ export function hrnetForward(
     });
     const bn = `${name}_bn`;
     if (o.calibrate) {
-      const n = y.h * y.w;
-      const mean = new Float32Array(y.c);
-      const variance = new Float32Array(y.c);
-      for (let c = 0; c < y.c; c++) {
-        let m = 0;
-        for (let i = 0; i < n; i++) m += y.data[c * n + i]!;
-        m /= n;
-        let v = 0;
-        for (let i = 0; i < n; i++) v += (y.data[c * n + i]! - m) ** 2;
-        mean[c] = m;
-        // A floor keeps near-constant channels from being blown up on another image.
-        variance[c] = v / n + 0.1;
-      }
+      // A floor keeps near-constant channels from being blown up.
+      const { mean, variance } = channelStats(y, 0.1);
       w.set(`${bn}_mean`, mean);
       w.set(`${bn}_variance`, variance);
     }

@@ -240,3 +240,23 @@ export function softmaxChannels(x: Chw): Chw {
   }
   return y;
 }
+
+/**
+ * Per-channel mean and variance (+ `floor`) of `x`: the statistics a fixture's batch norm is
+ * calibrated to, so that its output has unit scale on this input.
+ */
+export function channelStats(x: Chw, floor: number): { mean: Float32Array; variance: Float32Array } {
+  const n = x.h * x.w;
+  const mean = new Float32Array(x.c);
+  const variance = new Float32Array(x.c);
+  for (let c = 0; c < x.c; c++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += x.data[c * n + i]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (x.data[c * n + i]! - m) ** 2;
+    mean[c] = m;
+    variance[c] = v / n + floor;
+  }
+  return { mean, variance };
+}

@@ -13,6 +13,7 @@ import {
   batchNorm,
   bilinearInterp,
   type Chw,
+  channelStats,
   chw,
   concatChannels,
   conv2d,
@@ -88,18 +89,7 @@ export function unetForward(
   };
   const bnRelu = (x: Chw, s: string): Chw => {
     if (o.calibrate) {
-      const n = x.h * x.w;
-      const mean = new Float32Array(x.c);
-      const variance = new Float32Array(x.c);
-      for (let c = 0; c < x.c; c++) {
-        let m = 0;
-        for (let i = 0; i < n; i++) m += x.data[c * n + i]!;
-        m /= n;
-        let v = 0;
-        for (let i = 0; i < n; i++) v += (x.data[c * n + i]! - m) ** 2;
-        mean[c] = m;
-        variance[c] = v / n + 1e-3;
-      }
+      const { mean, variance } = channelStats(x, 1e-3);
       w.set(`${s}/BatchNorm/moving_mean`, mean);
       w.set(`${s}/BatchNorm/moving_variance`, variance);
     }
