@@ -46,6 +46,11 @@ async function child(mode, work) {
 }
 
 function run(mode, work) {
+  // Each run starts with no output of its own and with the previous run's dirty pages
+  // flushed, so none pays for freeing or writing back another's 187 MB (bench/convert.mjs).
+  rmSync(join(work, 'copy.bin'), { force: true });
+  rmSync(join(work, 'freeze_model'), { recursive: true, force: true });
+  execFileSync('sync');
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, work], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
