@@ -63,7 +63,7 @@ export function buildPredictProgram(cfg: ModelConfig, options: BuildOptions = {}
     );
   }
   const network = lookupModel(cfg.MODEL.MODEL_NAME);
-  const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot, () => false) : undefined;
+  const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot) : undefined;
   const p = new ProgramBuilder({ locator });
   const image = L.data(p, INPUT_NAME, [-1, cfg.DATASET.DATA_DIM, height!, width!]);
   const logit = network(p, image, cfg, classNum);

@@ -1,7 +1,7 @@
 /**
- * Source locations for graph nodes (DESIGN.md, "The exported ONNX model": node `doc_string`
- * is `src/models/backbone/resnet.ts:120 bottleneckBlock`). The location is read from a
- * V8 stack trace taken when the node is created. Frames in compiled `dist/**.js` files are
+ * Source locations of the model code (DESIGN.md, "The exported ONNX model": node
+ * `doc_string` is `src/models/backbone/resnet.ts:120 bottleneckBlock`). They are read from a
+ * V8 stack trace taken when a Paddle op is recorded (its `op_callstack`). Frames in compiled `dist/**.js` files are
  * mapped back to the `.ts` line with the source map tsc emits beside them; frames that
  * already name a `.ts` file (tests run the sources directly) are used as they are.
  */
@@ -90,21 +90,15 @@ interface LoadedMap {
 }
 
 /**
- * Turns stack frames into repository-relative `file:line function` strings. One instance
- * caches the source maps it has read; create one per graph build (no module state).
+ * Turns stack frames into repository-relative frames at their `.ts` lines (the ops'
+ * `op_callstack`). One instance caches the source maps it has read; create one per build
+ * (no module state).
  */
 export class SourceLocator {
   private readonly maps = new Map<string, LoadedMap | null>();
 
-  /**
-   * @param root repository root; locations are written relative to it.
-   * @param isHelper frames for which this returns true are skipped (the builder itself,
-   *   small naming helpers), so the location names the model code that asked for the node.
-   */
-  constructor(
-    readonly root: string,
-    private readonly isHelper: (relativeFile: string) => boolean,
-  ) {}
+  /** @param root repository root; frames are reported relative to it. */
+  constructor(readonly root: string) {}
 
   private loadMap(jsFile: string): LoadedMap | null {
     if (this.maps.has(jsFile)) return this.maps.get(jsFile)!;
@@ -163,30 +157,6 @@ export class SourceLocator {
       if (frames[i]!.fn === '') frames[i] = { ...frames[i]!, fn: frames[i + 1]!.fn };
     }
     return frames;
-  }
-
-  /**
-   * The location of the first non-helper frame of `stack` inside the repository, as
-   * `src/x.ts:LINE fn`; the function name is that of the first named non-helper frame
-   * (callbacks passed to `scope()` are anonymous, their enclosing function is not).
-   */
-  locate(stack: string): string {
-    let where: string | undefined;
-    let fn = '';
-    for (const raw of parseStack(stack)) {
-      if (raw.file.startsWith('node:') || raw.file.includes(`${sep}node_modules${sep}`)) continue;
-      const frame = this.original(raw);
-      const file = this.rel(frame.file);
-      if (file.startsWith('..') || this.isHelper(file)) continue;
-      if (where === undefined) where = `${file}:${frame.line}`;
-      const name = frame.fn.replace(/^.*\./, '');
-      if (name && name !== '<anonymous>') {
-        fn = name;
-        break;
-      }
-    }
-    if (where === undefined) return '';
-    return fn ? `${where} ${fn}` : where;
   }
 }
 

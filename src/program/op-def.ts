@@ -5,7 +5,7 @@
  * `InferShape`, used when model code records the op) and its lowering to ONNX nodes. Each
  * op type is described in exactly one place, `src/program/ops/`.
  */
-import type { Dim, GraphBuilder, NodeAttr, NodeOptions, Value } from '../onnx/builder.js';
+import type { GraphBuilder, NodeAttr, NodeOptions, Value } from '../onnx/builder.js';
 import type { AttrTypeName, AttrValue } from '../paddle/program-desc-types.js';
 import type { ProgramOp } from './program.js';
 
@@ -99,9 +99,4 @@ export const attr = {
 /** Shape of `v` with every dimension static, else `undefined`. */
 export function staticDims(v: Value): number[] | undefined {
   return v.shape.every((d) => typeof d === 'number') ? (v.shape as number[]) : undefined;
-}
-
-/** The batch dimension of an ONNX shape as Paddle writes it (`-1` when symbolic). */
-export function toPaddleDim(d: Dim): number {
-  return typeof d === 'number' ? d : -1;
 }
