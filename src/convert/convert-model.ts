@@ -29,9 +29,6 @@ import { feedTargets, fetchTargets, type Program, parameters } from '../program/
 import { ensureOutputDir, writeFileAtomic } from '../util/atomic.js';
 import { pdsegVersion } from '../version.js';
 
-/** Tensors read ahead of the one being written. */
-const READ_AHEAD = 2;
-
 /** Options of {@link convertModel}. */
 export interface ConvertOptions {
   /** Output folder (created; `model.onnx` and `deploy.yaml` are written into it). */
@@ -280,28 +277,16 @@ export async function convertModel(dir: string, options: ConvertOptions): Promis
   try {
     let bytes = 0;
     let done = 0;
-    // The encoder asks for the tensors in this order, one at a time: reading the next two
-    // while one is written keeps the disk and the writer busy together.
-    const order = [...lowered.parameters.keys()];
-    const reading = new Map<string, ReturnType<Checkpoint['read']>>();
-    const readAhead = (i: number) => {
-      const n = order[i];
-      if (n === undefined || reading.has(n)) return;
-      const pending = checkpoint.read(n);
-      // A read nobody awaits any more (the write failed first) must not crash the process.
-      pending.catch(() => {});
-      reading.set(n, pending);
-    };
-    for (const [k, [name, tensor]] of [...lowered.parameters].entries()) {
+    // Each tensor is read when the encoder reaches it; encodeModelStream starts a few loads
+    // ahead, so reading overlaps writing.
+    for (const [name, tensor] of lowered.parameters) {
       const info = checkpoint.info(name)!;
       const size = 4 * info.dims.reduce((a, b) => a * b, 1);
       bytes += size;
       tensor.rawDataSource = {
         byteLength: size,
         load: async () => {
-          for (let i = k; i <= k + READ_AHEAD; i++) readAhead(i);
-          const t = await reading.get(name)!;
-          reading.delete(name);
+          const t = await checkpoint.read(name);
           done += size;
           emit({ type: 'progress', task: 'weights', done, total: bytes, unit: 'bytes' });
           return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
