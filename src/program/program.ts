@@ -120,15 +120,15 @@ function isFrameworkFile(file: string): boolean {
   );
 }
 
+/** Splits an `op_namescope` (`/resnet/res2a/`) into its segments. */
+export function namescopeSegments(ns: string): string[] {
+  return ns.split('/').filter((s) => s !== '');
+}
+
 /** The scope path of an op (`op_namescope` `/resnet/res2a/` → `resnet/res2a`). */
 export function namescope(op: ProgramOp): string {
   const ns = op.attrs.get('op_namescope');
-  return ns && ns.type === 'STRING'
-    ? ns.value
-        .split('/')
-        .filter((s) => s !== '')
-        .join('/')
-    : '';
+  return ns && ns.type === 'STRING' ? namescopeSegments(ns.value).join('/') : '';
 }
 
 /** A parameter the network needs from a checkpoint: Paddle name, dims, initial value kind. */

@@ -9,6 +9,7 @@
 import { dtypeFromCode } from '../../paddle/dtype.js';
 import { decodeProgramDesc } from '../../paddle/program-desc.js';
 import { type BlockDesc, type OpAttr, type ProgramDesc, VarTypeId } from '../../paddle/program-desc-types.js';
+import { namescopeSegments, parseCallstack } from '../../program/program.js';
 import {
   emptyViewGraph,
   type SourceRef,
@@ -45,21 +46,14 @@ export function paddleVersionText(v: number | bigint | undefined): string | unde
 }
 
 /** Splits `op_namescope` (`/resnet/res2a/`) into its segments. */
-export function scopeOfNamescope(ns: string): string[] {
-  return ns.split('/').filter((s) => s !== '');
-}
+export const scopeOfNamescope = namescopeSegments;
 
 /**
  * Parses Python traceback lines from `op_callstack` (`  File "x.py", line 12, in f`), innermost
  * frame first, as Paddle stores them.
  */
 export function sourceOfCallstack(lines: readonly string[]): SourceRef[] | undefined {
-  const refs: SourceRef[] = [];
-  for (const text of lines) {
-    for (const m of text.matchAll(/File "([^"]+)", line (\d+), in ([^\s\n]+)/g)) {
-      refs.push({ file: m[1]!, line: Number(m[2]), func: m[3]! });
-    }
-  }
+  const refs = parseCallstack(lines).map((f): SourceRef => ({ file: f.file, line: f.line, func: f.fn }));
   return refs.length > 0 ? refs : undefined;
 }
 
