@@ -19,7 +19,7 @@ import { deployYaml, MODEL_FILENAME } from '../export/deploy-yaml.js';
 import type { ExportConfig } from '../export/export-config.js';
 import { modelMetadata } from '../export/metadata.js';
 import { encodeModelStream } from '../onnx/encode.js';
-import type { Checkpoint } from '../paddle/checkpoint.js';
+import { type Checkpoint, COMBINED_NAMES, PROGRAM_NAMES } from '../paddle/checkpoint.js';
 import { openCombined } from '../paddle/checkpoint-combined.js';
 import { openPerFile } from '../paddle/checkpoint-per-file.js';
 import { compareBytewise, decodeProgramDesc } from '../paddle/program-desc.js';
@@ -102,7 +102,7 @@ async function findFiles(dir: string, deploy: Record<string, unknown> | undefine
     return typeof v === 'string' && v !== '' ? v : undefined;
   };
   const pdmodels = listing.filter((n) => extname(n) === '.pdmodel').sort();
-  const candidates = [named('MODEL_FILENAME'), '__model__', 'model', ...pdmodels].filter(
+  const candidates = [named('MODEL_FILENAME'), ...PROGRAM_NAMES, ...pdmodels].filter(
     (n, i, a): n is string => n !== undefined && a.indexOf(n) === i,
   );
   let program: string | undefined;
@@ -121,7 +121,7 @@ async function findFiles(dir: string, deploy: Record<string, unknown> | undefine
     );
   }
   const stem = basename(program, extname(program));
-  const paramNames = [named('PARAMS_FILENAME'), '__params__', 'params', `${stem}.pdiparams`].filter(
+  const paramNames = [named('PARAMS_FILENAME'), ...COMBINED_NAMES, `${stem}.pdiparams`].filter(
     (n, i, a): n is string => n !== undefined && a.indexOf(n) === i,
   );
   for (const n of paramNames) {

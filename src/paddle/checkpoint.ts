@@ -53,9 +53,11 @@ export interface OpenCheckpointOptions {
 }
 
 /** Combined file names tried in a folder, in order (plus any `*.pdiparams`). */
-const COMBINED_NAMES = ['__params__', 'params', 'model.pdiparams'];
+/** Names of a combined parameter file beside a program (PaddleSeg, Paddle.js, Paddle 2.x). */
+export const COMBINED_NAMES = ['__params__', 'params', 'model.pdiparams'];
 /** Program file names tried beside a combined file (plus `<stem>.pdmodel`). */
-const PROGRAM_NAMES = ['__model__', 'model', 'model.pdmodel'];
+/** Names of a program (`ProgramDesc`) file. */
+export const PROGRAM_NAMES = ['__model__', 'model', 'model.pdmodel'];
 
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then(
