@@ -10,7 +10,7 @@ import { PdsegError } from '../errors.js';
 import { type Dim, GraphBuilder, type Value } from '../onnx/builder.js';
 import { TensorDataType, type TensorProto } from '../onnx/types.js';
 import type { PaddleDType } from '../paddle/dtype.js';
-import { type LowerContext, type PaddleOpDef, staticDims } from './op-def.js';
+import { defaultAttrs, type LowerContext, type PaddleOpDef, staticDims } from './op-def.js';
 import { PADDLE_OPS } from './ops/index.js';
 import {
   feedTargets,
@@ -138,7 +138,7 @@ export function lowerToOnnx(
   for (const op of program.ops) {
     if (op.type === 'feed' || op.type === 'fetch') continue;
     const def = table.get(op.type)!;
-    const defaults = new Map(def.attrs.map(([n, , v]) => [n, v]));
+    const defaults = defaultAttrs(def);
     const docString = sourceLocation(op);
     const unsupported = (reason: string) =>
       new PdsegError(
@@ -168,7 +168,7 @@ export function lowerToOnnx(
     const ctx: LowerContext = {
       b,
       op,
-      attr: <T>(name: string) => (op.attrs.get(name)?.value ?? defaults.get(name)) as T,
+      attr: <T>(name: string) => (op.attrs.get(name)?.value ?? defaults.get(name)?.value) as T,
       has: (slot) => (op.inputs[slot]?.length ?? 0) > 0,
       input: (slot, i = 0) => {
         const name = op.inputs[slot]?.[i];

@@ -84,6 +84,14 @@ export const FRAMEWORK_ATTRS: readonly AttrSpec[] = [
   ['op_callstack', 'STRINGS', []],
 ];
 
+/** Every attribute of `def` (the op's own, then the framework's) at its default, typed. */
+export function defaultAttrs(def: PaddleOpDef): Map<string, AttrValue> {
+  const out = new Map<string, AttrValue>();
+  for (const [name, type, value] of [...def.attrs, ...FRAMEWORK_ATTRS])
+    out.set(name, { type, value } as AttrValue);
+  return out;
+}
+
 /** Shorthands for the attribute lists of the op files. */
 export const attr = {
   int: (name: string, v: number): AttrSpec => [name, 'INT', v],

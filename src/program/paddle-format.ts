@@ -15,7 +15,7 @@ import {
   type VarDesc,
   VarTypeId,
 } from '../paddle/program-desc-types.js';
-import { FRAMEWORK_ATTRS, type PaddleOpDef } from './op-def.js';
+import { defaultAttrs, type PaddleOpDef } from './op-def.js';
 import { PADDLE_OPS } from './ops/index.js';
 import type { Program, ProgramOp, ProgramVar } from './program.js';
 
@@ -96,11 +96,8 @@ export function fromProgramDesc(
     if (pv) vars.set(pv.name, pv);
   }
   const ops = block.ops.map((op): ProgramOp => {
-    const attrs = new Map<string, AttrValue>();
     const def = table.get(op.type);
-    if (def)
-      for (const [name, type, value] of [...def.attrs, ...FRAMEWORK_ATTRS])
-        attrs.set(name, { type, value } as AttrValue);
+    const attrs = def ? defaultAttrs(def) : new Map<string, AttrValue>();
     for (const a of op.attrs) {
       const { name, unknown: _unknown, ...value } = a;
       attrs.set(name, value as AttrValue);

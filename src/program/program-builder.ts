@@ -15,7 +15,7 @@ import { PdsegError } from '../errors.js';
 import type { SourceLocator } from '../onnx/source-location.js';
 import type { PaddleDType } from '../paddle/dtype.js';
 import type { AttrValue } from '../paddle/program-desc-types.js';
-import { FRAMEWORK_ATTRS, type InferContext } from './op-def.js';
+import { defaultAttrs, type InferContext } from './op-def.js';
 import { PADDLE_OPS } from './ops/index.js';
 import {
   formatFrame,
@@ -150,10 +150,7 @@ export class ProgramBuilder {
   ): Record<string, Var[]> {
     const def = PADDLE_OPS.get(type);
     if (!def) throw new RangeError(`Paddle op "${type}" is not in the op table`);
-    const values = new Map<string, AttrValue>();
-    for (const [name, kind, value] of [...def.attrs, ...FRAMEWORK_ATTRS]) {
-      values.set(name, { type: kind, value } as AttrValue);
-    }
+    const values = defaultAttrs(def);
     for (const [name, value] of Object.entries(attrs)) {
       const spec = values.get(name);
       if (!spec) throw new RangeError(`Paddle op "${type}" has no attribute "${name}"`);
@@ -249,8 +246,7 @@ export class ProgramBuilder {
     outputs: Record<string, string[]>,
     col: number,
   ): ProgramOp {
-    const attrs = new Map<string, AttrValue>();
-    for (const [name, kind, value] of FRAMEWORK_ATTRS) attrs.set(name, { type: kind, value } as AttrValue);
+    const attrs = defaultAttrs(PADDLE_OPS.get(type)!);
     attrs.set('col', { type: 'INT', value: col });
     return { type, inputs, outputs, attrs };
   }
