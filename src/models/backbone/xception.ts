@@ -13,14 +13,19 @@ import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { type BnOptions, bn, bnRelu, conv, separateConv } from '../libs/model-libs.js';
 
-/** Blocks, strides and widths of each flow (`gen_bottleneck_params`). */
-const FLOWS: Readonly<Record<string, { entry: [number[], number[]]; middle: number }>> = {
+/**
+ * Per backbone: entry-flow strides and widths and middle-flow block count
+ * (`gen_bottleneck_params`), and the block whose second separable conv DeepLab's decoder
+ * takes as its skip (`decode_point`).
+ */
+const FLOWS: Readonly<Record<string, { entry: [number[], number[]]; middle: number; decode: number }>> = {
   xception_41: {
     entry: [
       [2, 2, 2],
       [128, 256, 728],
     ],
     middle: 8,
+    decode: 2,
   },
   xception_65: {
     entry: [
@@ -28,6 +33,7 @@ const FLOWS: Readonly<Record<string, { entry: [number[], number[]]; middle: numb
       [128, 256, 728],
     ],
     middle: 16,
+    decode: 2,
   },
   xception_71: {
     entry: [
@@ -35,14 +41,8 @@ const FLOWS: Readonly<Record<string, { entry: [number[], number[]]; middle: numb
       [128, 256, 256, 728, 728],
     ],
     middle: 16,
+    decode: 3,
   },
-};
-
-/** Where DeepLab takes the decoder's skip (`decode_point`) and stops (`end_points`). */
-const POINTS: Readonly<Record<string, { decode: number }>> = {
-  xception_41: { decode: 2 },
-  xception_65: { decode: 2 },
-  xception_71: { decode: 3 },
 };
 
 /** The Xception backbones PaddleSeg v0.7 knows. */
@@ -105,7 +105,7 @@ export function xception(
       'CONFIG_CHECK',
       `MODEL.DEEPLAB.BACKBONE "${o.backbone}" is not an Xception (${XCEPTION_BACKBONES.join(', ')})`,
     );
-  const decodePoint = POINTS[o.backbone]!.decode;
+  const decodePoint = flows.decode;
   let s = 2;
   let point = 0;
   let shortcut: Var | undefined;
