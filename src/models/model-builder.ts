@@ -1,7 +1,7 @@
 /**
  * PaddleSeg's `model_builder.build_model` in the PREDICT phase (spec §4.4, §5.1), recorded
  * as a Paddle program: input `image` float32 `[-1, DATA_DIM, H, W]` (H×W = EVAL_CROP_SIZE
- * height × width), the registered network's logits, then transpose → softmax (last axis) →
+ * height × width), the registered network's logits (resized to H×W when smaller), then transpose → softmax (last axis) →
  * transpose, and what `save_inference_model` adds (the `scale` 1.0 writing
  * `save_infer_model/scale_0.tmp_0`, feed and fetch ops).
  */
@@ -66,7 +66,12 @@ export function buildPredictProgram(cfg: ModelConfig, options: BuildOptions = {}
   const locator = options.sourceRoot ? new SourceLocator(options.sourceRoot) : undefined;
   const p = new ProgramBuilder({ locator });
   const image = L.data(p, INPUT_NAME, [-1, cfg.DATASET.DATA_DIM, height!, width!]);
-  const logit = network(p, image, cfg, classNum);
+  let logit = network(p, image, cfg, classNum);
+  // A network whose logits are smaller than the input (ICNet's logit124 at 1/4) gets
+  // build_model's resize to the label size, which is the input size (spec §4.4).
+  if (logit.shape[2] !== height || logit.shape[3] !== width) {
+    logit = L.resizeBilinear(p, logit, { outShape: [height!, width!] });
+  }
   const probs =
     classNum === 1
       ? p.nameScope('sigmoid_to_softmax', () => {

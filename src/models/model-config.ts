@@ -26,6 +26,8 @@ export interface ModelConfig {
       readonly STAGE3: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
       readonly STAGE4: { readonly NUM_MODULES: number; readonly NUM_CHANNELS: readonly number[] };
     };
+    readonly OCR?: { readonly OCR_MID_CHANNELS: number; readonly OCR_KEY_CHANNELS: number };
+    readonly ICNET?: { readonly DEPTH_MULTIPLIER: number; readonly LAYERS: number };
   };
   readonly SOLVER?: { readonly LOSS?: readonly string[] };
 }

@@ -188,9 +188,11 @@ export function groupNorm(p: ProgramBuilder, input: Var, o: GroupNormOptions): V
 
 /** Options of {@link pool2d} (fluid.layers.pool2d). */
 export interface Pool2dOptions {
-  poolSize?: number;
+  /** One size for both axes, or `[h, w]`. */
+  poolSize?: number | readonly [number, number];
   poolType: 'max' | 'avg';
-  poolStride?: number;
+  /** One stride for both axes, or `[h, w]`. */
+  poolStride?: number | readonly [number, number];
   poolPadding?: number | readonly number[] | 'SAME' | 'VALID';
   globalPooling?: boolean;
   ceilMode?: boolean;
@@ -201,13 +203,12 @@ export interface Pool2dOptions {
 /** fluid.layers.pool2d. */
 export function pool2d(p: ProgramBuilder, input: Var, o: Pool2dOptions): Var {
   const helper = helperName(p, 'pool2d', o.name);
-  const k = o.poolSize ?? -1;
-  const s = o.poolStride ?? 1;
+  const pair = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : [...v]);
   return one(p, 'pool2d', { X: [input] }, p.tmpName(helper), {
     pooling_type: o.poolType,
-    ksize: [k, k],
+    ksize: pair(o.poolSize ?? -1),
     global_pooling: o.globalPooling ?? false,
-    strides: [s, s],
+    strides: pair(o.poolStride ?? 1),
     ceil_mode: o.ceilMode ?? false,
     exclusive: o.exclusive ?? true,
     ...paddingAttrs(o.poolPadding),
@@ -393,17 +394,33 @@ export function data(
   return p.data(name, shape, dtype);
 }
 
+function variableOp(type: 'elementwise_add' | 'elementwise_mul') {
+  return (p: ProgramBuilder, x: Var, y: Var): Var =>
+    one(p, type, { X: [x], Y: [y] }, p.uniqueName('tmp'), { axis: y.shape[0] === -1 ? 0 : -1 });
+}
+
 /**
  * `x + y` on two Variables (fluid's `math_op_patch`): `elementwise_add` writing `tmp_<k>`,
  * with `axis=0` when `y`'s first dimension is `-1` (the batch), else `-1`.
  */
-export function plus(p: ProgramBuilder, x: Var, y: Var): Var {
-  return one(p, 'elementwise_add', { X: [x], Y: [y] }, p.uniqueName('tmp'), {
-    axis: y.shape[0] === -1 ? 0 : -1,
+export const plus = variableOp('elementwise_add');
+
+/** `x * y` on two Variables (fluid's `math_op_patch`): `elementwise_mul`, as {@link plus}. */
+export const times = variableOp('elementwise_mul');
+
+/**
+ * Python scalar arithmetic on a Variable (fluid's `math_op_patch`: `x + a`, `x * a`,
+ * `a * x`, `a − x`): one `scale` op `scale·x + bias` writing `tmp_<k>`.
+ */
+export function scalarAffine(p: ProgramBuilder, x: Var, o: { scale?: number; bias?: number }): Var {
+  return one(p, 'scale', { X: [x] }, p.uniqueName('tmp'), {
+    scale: o.scale ?? 1,
+    bias: o.bias ?? 0,
+    bias_after_scale: true,
   });
 }
 
-/** `a − x` with a Python scalar `a` (fluid's `__rsub__`): `scale(−1, bias a)` writing `tmp_<k>`. */
+/** `a − x` with a Python scalar `a` (fluid's `__rsub__`): `scale(−1, bias a)`. */
 export function scalarMinus(p: ProgramBuilder, a: number, x: Var): Var {
-  return one(p, 'scale', { X: [x] }, p.uniqueName('tmp'), { scale: -1, bias: a, bias_after_scale: true });
+  return scalarAffine(p, x, { scale: -1, bias: a });
 }

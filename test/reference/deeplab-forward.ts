@@ -19,6 +19,7 @@ import {
   chw,
   concatChannels,
   conv2d,
+  depthwiseConv,
   relu,
   scale,
   softmaxChannels,
@@ -39,27 +40,7 @@ export interface DeeplabRefOptions {
 
 const f = Math.fround;
 
-function depthwise(x: Chw, w: Float32Array, k: number, stride: number, pad: number, dil: number): Chw {
-  const oh = Math.floor((x.h + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
-  const ow = Math.floor((x.w + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
-  const y = chw(x.c, oh, ow);
-  for (let c = 0; c < x.c; c++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++) {
-        let s = 0;
-        for (let u = 0; u < k; u++) {
-          const yy = i * stride - pad + u * dil;
-          if (yy < 0 || yy >= x.h) continue;
-          for (let v = 0; v < k; v++) {
-            const xx = j * stride - pad + v * dil;
-            if (xx < 0 || xx >= x.w) continue;
-            s += x.data[(c * x.h + yy) * x.w + xx]! * w[(c * k + u) * k + v]!;
-          }
-        }
-        y.data[(c * oh + i) * ow + j] = f(s);
-      }
-  return y;
-}
+const depthwise = depthwiseConv;
 
 /** The group count PaddleSeg's group_norm settles on: G ± d, d = 0…9, first divisor of C. */
 export function groupsFor(c: number, g0: number): number {

@@ -120,6 +120,84 @@ export function zeroPad(x: Chw, d: number): Chw {
   return y;
 }
 
+/**
+ * Depthwise conv (groups = channels, `depthwise_conv2d`): filter `[C, 1, k, k]`,
+ * symmetric zero padding, accumulated in float64 and stored as float32.
+ */
+export function depthwiseConv(
+  x: Chw,
+  w: Float32Array,
+  k: number,
+  stride: number,
+  pad: number,
+  dil: number,
+): Chw {
+  const oh = Math.floor((x.h + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
+  const ow = Math.floor((x.w + 2 * pad - (dil * (k - 1) + 1)) / stride) + 1;
+  const y = chw(x.c, oh, ow);
+  for (let c = 0; c < x.c; c++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        let s = 0;
+        for (let u = 0; u < k; u++) {
+          const yy = i * stride - pad + u * dil;
+          if (yy < 0 || yy >= x.h) continue;
+          for (let v = 0; v < k; v++) {
+            const xx = j * stride - pad + v * dil;
+            if (xx < 0 || xx >= x.w) continue;
+            s += x.data[(c * x.h + yy) * x.w + xx]! * w[(c * k + u) * k + v]!;
+          }
+        }
+        y.data[(c * oh + i) * ow + j] = f(s);
+      }
+  return y;
+}
+
+/**
+ * Average pool with Paddle's pool2d arithmetic: kernel kh×kw, strides sh×sw, no padding;
+ * output `floor((in − k)/s) + 1`, or with `ceil_mode` `ceil((in − k)/s) + 1`, where a
+ * window running past the input is clipped and (`exclusive`) divided by the number of
+ * input elements it covers.
+ */
+export function avgPool(x: Chw, o: { kh: number; kw: number; sh: number; sw: number; ceil?: boolean }): Chw {
+  const out = (n: number, k: number, s: number) =>
+    (o.ceil ? Math.ceil((n - k) / s) : Math.floor((n - k) / s)) + 1;
+  const oh = out(x.h, o.kh, o.sh);
+  const ow = out(x.w, o.kw, o.sw);
+  const y = chw(x.c, oh, ow);
+  for (let c = 0; c < x.c; c++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        const he = Math.min(i * o.sh + o.kh, x.h);
+        const we = Math.min(j * o.sw + o.kw, x.w);
+        let sum = 0;
+        for (let a = i * o.sh; a < he; a++)
+          for (let b = j * o.sw; b < we; b++) sum += x.data[(c * x.h + a) * x.w + b]!;
+        y.data[(c * oh + i) * ow + j] = f(sum / ((he - i * o.sh) * (we - j * o.sw)));
+      }
+  return y;
+}
+
+/** Global average pool to 1×1 (the mean of each channel). */
+export function globalAvg(x: Chw): Chw {
+  return avgPool(x, { kh: x.h, kw: x.w, sh: 1, sw: 1 });
+}
+
+/** relu6: `min(max(x, 0), 6)`. */
+export function relu6(x: Chw): Chw {
+  return { ...x, data: x.data.map((v) => Math.min(Math.max(v, 0), 6)) };
+}
+
+/** Paddle's hard_swish: `x · min(max(x + 3, 0), 6) / 6`, in that order. */
+export function hardSwish(x: Chw): Chw {
+  return { ...x, data: x.data.map((v) => f(f(v * Math.min(Math.max(f(v + 3), 0), 6)) / 6)) };
+}
+
+/** Paddle's hard_sigmoid (slope 0.2, offset 0.5): `min(max(0.2x + 0.5, 0), 1)`. */
+export function hardSigmoid(x: Chw): Chw {
+  return { ...x, data: x.data.map((v) => Math.min(Math.max(f(f(f(0.2) * v) + 0.5), 0), 1)) };
+}
+
 /** Non-adaptive max pool (spec §9.2): clipped windows, padding never contributes, floor mode. */
 export function maxPool(x: Chw, k: number, stride: number, pad: number): Chw {
   const oh = Math.floor((x.h + 2 * pad - k) / stride) + 1;

@@ -1,10 +1,13 @@
 /**
- * ResNet backbone of PaddleSeg's `resnet.py` with `stem='pspnet'` (spec §4.2, §4.5, §4.6,
- * Appendix B): three-conv stem with biases, max pool, then bottleneck blocks (layers
- * 50/101/152) or basic blocks (18/34), dilation {2: 2, 3: 4} with an explicit zero `Pad`
- * before each dilated 3×3 conv, widths scaled by DEPTH_MULTIPLIER. The residual add is
- * named `<block>.add.output.5`, as in the original. Op name scopes are
- * `resnet/<block>/<branch>` (e.g. `resnet/res2a/branch2a`).
+ * ResNet backbone of PaddleSeg's `resnet.py` with `stem='pspnet'` or `'icnet'` (spec §4.2,
+ * §4.5, §4.6, Appendix B): three-conv stem (with conv biases for 'pspnet' only), max pool,
+ * then bottleneck blocks (layers 50/101/152) or basic blocks (18/34), dilation by stage with
+ * an explicit zero `Pad` before each dilated 3×3 conv, widths scaled by DEPTH_MULTIPLIER.
+ * `net()`'s layer counter (1 after the pool, +3 per bottleneck) drives three sets of points:
+ * a decode point records the block's output, the end point returns, and a resize point
+ * halves the feature map (bilinear, `ceil(size / 2)`) before the next block — ICNet's
+ * backbone uses all three. The residual add is named `<block>.add.output.5`, as in the
+ * original. Op name scopes are `resnet/<block>/<branch>` (e.g. `resnet/res2a/branch2a`).
  */
 
 import { PdsegError } from '../../errors.js';
@@ -22,6 +25,20 @@ export interface ResNetOptions {
   dilationDict: Readonly<Record<number, number>>;
   /** Stop when the layer counter reaches this value; PSPNet passes `layers − 1`. */
   endPoints: number;
+  /** 'pspnet' (default: stem convs and all others with biases) or 'icnet' (no conv biases). */
+  stem?: 'pspnet' | 'icnet';
+  /** Counter value whose block output is returned as `decodeEnds.get(point)`. */
+  decodePoint?: number;
+  /** Counter value after which the feature map is resized to `ceil(size / 2)`. */
+  resizePoint?: number;
+  /** The config key LAYERS came from, for the error message. */
+  layersKey?: string;
+}
+
+/** The feature map and the outputs recorded at the decode point. */
+export interface ResNetOutput {
+  data: Var;
+  decodeEnds: Map<number, Var>;
 }
 
 const DEPTHS: Readonly<Record<number, readonly number[]>> = {
@@ -47,10 +64,11 @@ function shortcut(
   chOut: number,
   stride: number,
   isFirst: boolean,
+  bias: boolean,
 ): Var {
   if (x.shape[1] !== chOut || stride !== 1 || isFirst) {
     return p.nameScope('branch1', () =>
-      convBnLayer(p, x, { name: `${block}_branch1`, numFilters: chOut, filterSize: 1, stride, bias: true }),
+      convBnLayer(p, x, { name: `${block}_branch1`, numFilters: chOut, filterSize: 1, stride, bias }),
     );
   }
   return x;
@@ -63,10 +81,11 @@ function shortcut(
 function bottleneckBlock(
   p: ProgramBuilder,
   x: Var,
-  o: { name: string; numFilters: number; stride: number; dilation: number; layers: number },
+  o: { name: string; numFilters: number; stride: number; dilation: number; layers: number; stem: string },
 ): Var {
+  const bias = o.stem === 'pspnet';
   return p.nameScope(o.name, () => {
-    const strides = o.layers === 101 ? [1, o.stride] : [o.stride, 1];
+    const strides = o.stem === 'pspnet' && o.layers === 101 ? [1, o.stride] : [o.stride, 1];
     const nf = o.numFilters;
     let conv0 = p.nameScope('branch2a', () =>
       convBnLayer(p, x, {
@@ -75,7 +94,7 @@ function bottleneckBlock(
         filterSize: 1,
         stride: strides[0]!,
         act: 'relu',
-        bias: true,
+        bias,
       }),
     );
     if (o.dilation > 1) {
@@ -91,13 +110,13 @@ function bottleneckBlock(
         stride: strides[1]!,
         dilation: o.dilation,
         act: 'relu',
-        bias: true,
+        bias,
       }),
     );
     const conv2 = p.nameScope('branch2c', () =>
-      convBnLayer(p, conv1, { name: `${o.name}_branch2c`, numFilters: nf * 4, filterSize: 1, bias: true }),
+      convBnLayer(p, conv1, { name: `${o.name}_branch2c`, numFilters: nf * 4, filterSize: 1, bias }),
     );
-    const short = shortcut(p, o.name, x, o.numFilters * 4, o.stride, false);
+    const short = shortcut(p, o.name, x, o.numFilters * 4, o.stride, false, bias);
     return L.elementwiseAdd(p, short, conv2, { act: 'relu', name: `${o.name}.add.output.5` });
   });
 }
@@ -106,8 +125,9 @@ function bottleneckBlock(
 function basicBlock(
   p: ProgramBuilder,
   x: Var,
-  o: { name: string; numFilters: number; stride: number; isFirst: boolean },
+  o: { name: string; numFilters: number; stride: number; isFirst: boolean; stem: string },
 ): Var {
+  const bias = o.stem === 'pspnet';
   return p.nameScope(o.name, () => {
     const nf = o.numFilters;
     const conv0 = p.nameScope('branch2a', () =>
@@ -117,42 +137,60 @@ function basicBlock(
         filterSize: 3,
         stride: o.stride,
         act: 'relu',
-        bias: true,
+        bias,
       }),
     );
     const conv1 = p.nameScope('branch2b', () =>
-      convBnLayer(p, conv0, { name: `${o.name}_branch2b`, numFilters: nf, filterSize: 3, bias: true }),
+      convBnLayer(p, conv0, { name: `${o.name}_branch2b`, numFilters: nf, filterSize: 3, bias }),
     );
-    const short = shortcut(p, o.name, x, o.numFilters, o.stride, o.isFirst);
+    const short = shortcut(p, o.name, x, o.numFilters, o.stride, o.isFirst, bias);
     return L.elementwiseAdd(p, short, conv1, { act: 'relu' });
   });
 }
 
-/** `ResNet(layers, scale, stem='pspnet').net(input, end_points, dilation_dict)` → the feature map. */
-export function resnet(p: ProgramBuilder, input: Var, o: ResNetOptions): Var {
+/** `ResNet(layers, scale, stem).net(input, end_points, decode_points, resize_points, dilation_dict)`. */
+export function resnet(p: ProgramBuilder, input: Var, o: ResNetOptions): ResNetOutput {
   const depth = DEPTHS[o.layers];
   if (!depth) {
     throw new PdsegError(
       'CONFIG_CHECK',
-      `MODEL.PSPNET.LAYERS ${o.layers} is not supported; use one of 18, 34, 50, 101, 152`,
+      `${o.layersKey ?? 'MODEL.PSPNET.LAYERS'} ${o.layers} is not supported; use one of 18, 34, 50, 101, 152`,
     );
   }
+  const stem = o.stem ?? 'pspnet';
+  const decodeEnds = new Map<number, Var>();
   return p.nameScope('resnet', () => {
     const w = (n: number) => Math.trunc(n * o.scale);
     let x = input;
-    const stem: Array<[string, number, number]> = [
+    const stemConvs: Array<[string, number, number]> = [
       ['conv1_1', w(64), 2],
       ['conv1_2', w(64), 1],
       ['conv1_3', w(128), 1],
     ];
-    for (const [name, filters, stride] of stem) {
+    for (const [name, filters, stride] of stemConvs) {
       x = p.nameScope(name, () =>
-        convBnLayer(p, x, { name, numFilters: filters, filterSize: 3, stride, act: 'relu', bias: true }),
+        convBnLayer(p, x, {
+          name,
+          numFilters: filters,
+          filterSize: 3,
+          stride,
+          act: 'relu',
+          bias: stem === 'pspnet',
+        }),
       );
     }
     x = L.pool2d(p, x, { poolSize: 3, poolStride: 2, poolPadding: 1, poolType: 'max' });
     let count = 1;
-    if (count === o.endPoints) return x;
+    // `check_points` in the order net() applies them: decode, end, resize.
+    const points = (): boolean => {
+      if (count === o.decodePoint) decodeEnds.set(count, x);
+      if (count === o.endPoints) return true;
+      if (count === o.resizePoint) {
+        x = L.resizeBilinear(p, x, { outShape: [Math.ceil(x.shape[2]! / 2), Math.ceil(x.shape[3]! / 2)] });
+      }
+      return false;
+    };
+    if (points()) return { data: x, decodeEnds };
     for (let block = 0; block < depth.length; block++) {
       for (let i = 0; i < depth[block]!; i++) {
         const name = blockName(o.layers, block, i);
@@ -164,6 +202,7 @@ export function resnet(p: ProgramBuilder, input: Var, o: ResNetOptions): Var {
             stride: i === 0 && block !== 0 && dilation === 1 ? 2 : 1,
             dilation,
             layers: o.layers,
+            stem,
           });
           count += 3;
         } else {
@@ -172,12 +211,13 @@ export function resnet(p: ProgramBuilder, input: Var, o: ResNetOptions): Var {
             numFilters: NUM_FILTERS[block]!,
             stride: i === 0 && block !== 0 ? 2 : 1,
             isFirst: block === 0 && i === 0,
+            stem,
           });
           count += 2;
         }
-        if (count === o.endPoints) return x;
+        if (points()) return { data: x, decodeEnds };
       }
     }
-    return x;
+    return { data: x, decodeEnds };
   });
 }

@@ -53,7 +53,7 @@ export function pspModule(p: ProgramBuilder, input: Var, outFeatures: number, o:
 
 /** `pspnet(input, num_classes)` → logits `[N, numClasses, H, W]` at the input size. */
 export function pspnet(p: ProgramBuilder, input: Var, o: PspnetOptions): Var {
-  const res = resnet(p, input, {
+  const { data: res } = resnet(p, input, {
     layers: o.layers,
     scale: o.depthMultiplier,
     dilationDict: { 2: 2, 3: 4 },
