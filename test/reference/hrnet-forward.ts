@@ -28,12 +28,18 @@ export interface HrnetRefStages {
   channels: [number[], number[], number[]];
 }
 
-/** Runs the network on one CHW image; returns the softmax probabilities. */
-export function hrnetForward(
+/** HRNet's conv_bn_layer on the reference weights: `(x, k, cout, stride, act, name)`. */
+export type RefConvBn = (x: Chw, k: number, cout: number, stride: number, act: boolean, name: string) => Chw;
+
+/**
+ * The HRNet body (stem to stage 4) on one CHW image: the four branch outputs, highest
+ * resolution first, and the conv_bn_layer it used (calibrating as it goes if asked).
+ */
+export function hrnetBody(
   w: Map<string, Float32Array>,
   image: Chw,
-  o: { numClasses: number; stages: HrnetRefStages; calibrate?: boolean },
-): Chw {
+  o: { stages: HrnetRefStages; calibrate?: boolean; floor?: number },
+): { branches: Chw[]; convBn: RefConvBn } {
   const get = (n: string) => {
     const v = w.get(n);
     if (!v) throw new Error(`reference: no weight ${n}`);
@@ -48,7 +54,7 @@ export function hrnetForward(
     const bn = `${name}_bn`;
     if (o.calibrate) {
       // A floor keeps near-constant channels from being blown up.
-      const { mean, variance } = channelStats(y, 0.1);
+      const { mean, variance } = channelStats(y, o.floor ?? 0.1);
       w.set(`${bn}_mean`, mean);
       w.set(`${bn}_variance`, variance);
     }
@@ -116,6 +122,17 @@ export function hrnetForward(
     }
     inCh = outCh;
   }
+  return { branches, convBn };
+}
+
+/** Runs the network on one CHW image; returns the softmax probabilities. */
+export function hrnetForward(
+  w: Map<string, Float32Array>,
+  image: Chw,
+  o: { numClasses: number; stages: HrnetRefStages; calibrate?: boolean },
+): Chw {
+  const { branches, convBn } = hrnetBody(w, image, o);
+  const get = (n: string) => w.get(n)!;
   const top = branches[0]!;
   const cat = concatChannels(
     branches.map((b, i) => (i === 0 ? b : bilinearInterp(b, top.h, top.w, true, 1))),
