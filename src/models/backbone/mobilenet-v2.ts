@@ -71,7 +71,12 @@ function convBn(
   return o.act ? L.act(p, 'relu6', z) : z;
 }
 
-function invertedResidual(
+/**
+ * `inverted_residual_unit`: `_expand` 1×1 (relu6) → `_dwise` 3×3 depthwise (relu6) →
+ * `_linear` 1×1, plus the input when `shortcut`; also returns the depthwise output (the
+ * decoder skip). Fast-SCNN's `inverted_blocks` use the same unit.
+ */
+export function invertedResidual(
   p: ProgramBuilder,
   x: Var,
   o: { inCh: number; outCh: number; shortcut: boolean; stride: number; t: number; name: string },
