@@ -8,12 +8,25 @@ import type { ProgramBuilder, Var } from '../program/program-builder.js';
 import { hrnetStagesOf } from './backbone/hrnet.js';
 import type { ModelConfig } from './model-config.js';
 import { type DeeplabKeys, deeplabv3p } from './modeling/deeplab.js';
+import { fastScnn } from './modeling/fast-scnn.js';
 import { hrnet } from './modeling/hrnet.js';
+import { icnet } from './modeling/icnet.js';
+import { ocrnet } from './modeling/ocrnet.js';
 import { pspnet } from './modeling/pspnet.js';
 import { unet } from './modeling/unet.js';
 
 /** Builds the logits `[N, NUM_CLASSES, H, W]` of a network from the image input. */
 export type NetworkBuilder = (p: ProgramBuilder, image: Var, cfg: ModelConfig, numClasses: number) => Var;
+
+/** The `model_libs.bn` settings of a config. */
+function normOf(cfg: ModelConfig) {
+  return {
+    epsilon: cfg.MODEL.DEFAULT_EPSILON,
+    momentum: cfg.MODEL.BN_MOMENTUM,
+    normType: cfg.MODEL.DEFAULT_NORM_TYPE,
+    groups: cfg.MODEL.DEFAULT_GROUP_NUMBER,
+  };
+}
 
 /** Makes a registry from entries; a name given twice throws. */
 export function createModelRegistry(
@@ -61,6 +74,29 @@ export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
     },
   ],
   [
+    'ocrnet',
+    (p, image, cfg, numClasses) => {
+      if (!cfg.MODEL.HRNET) throw new RangeError('the config has no MODEL.HRNET keys');
+      return ocrnet(p, image, {
+        numClasses,
+        stages: hrnetStagesOf(cfg.MODEL.HRNET),
+        midChannels: cfg.MODEL.OCR?.OCR_MID_CHANNELS ?? 512,
+        keyChannels: cfg.MODEL.OCR?.OCR_KEY_CHANNELS ?? 256,
+      });
+    },
+  ],
+  [
+    'icnet',
+    (p, image, cfg, numClasses) =>
+      icnet(p, image, {
+        numClasses,
+        layers: cfg.MODEL.ICNET?.LAYERS ?? 50,
+        depthMultiplier: cfg.MODEL.ICNET?.DEPTH_MULTIPLIER ?? 0.5,
+        norm: normOf(cfg),
+      }),
+  ],
+  ['fast_scnn', (p, image, cfg, numClasses) => fastScnn(p, image, { numClasses, norm: normOf(cfg) })],
+  [
     'deeplabv3p',
     (p, image, cfg, numClasses) => {
       if (!cfg.MODEL.DEEPLAB) throw new RangeError('the config has no MODEL.DEEPLAB keys');
@@ -82,6 +118,32 @@ export const MODEL_HINTS: ReadonlyMap<string, { label: string; keys: readonly st
   [
     'hrnet',
     { label: 'HRNet', keys: ['MODEL.HRNET.STAGE2/3/4.NUM_CHANNELS', 'MODEL.HRNET.STAGE2/3/4.NUM_MODULES'] },
+  ],
+  [
+    'ocrnet',
+    {
+      label: 'OCRNet',
+      keys: [
+        'MODEL.HRNET.STAGE2/3/4.NUM_CHANNELS',
+        'MODEL.OCR.OCR_MID_CHANNELS',
+        'MODEL.OCR.OCR_KEY_CHANNELS',
+      ],
+    },
+  ],
+  ['icnet', { label: 'ICNet', keys: ['MODEL.ICNET.LAYERS', 'MODEL.ICNET.DEPTH_MULTIPLIER'] }],
+  ['fast_scnn', { label: 'Fast-SCNN', keys: ['DATASET.NUM_CLASSES', 'MODEL.DEFAULT_NORM_TYPE'] }],
+  [
+    'deeplabv3p',
+    {
+      label: 'DeepLabv3+',
+      keys: [
+        'MODEL.DEEPLAB.BACKBONE',
+        'MODEL.DEEPLAB.DEPTH_MULTIPLIER',
+        'MODEL.DEEPLAB.ENCODER_WITH_ASPP',
+        'MODEL.DEEPLAB.ENABLE_DECODER',
+        'MODEL.DEFAULT_NORM_TYPE',
+      ],
+    },
   ],
 ]);
 

@@ -64,7 +64,7 @@ describe('Fast-SCNN parameters and program', () => {
     const widths = cat.inputs.X!.map((n) => big.vars.get(n)!.shape[1]);
     expect(widths).toEqual([128, 32, 32, 32, 32]);
     const pools = big.ops.filter((o) => o.attrs.get('adaptive')?.value === true);
-    expect(pools.map((o) => (o.attrs.get('ksize')?.value as number[])[0])).toEqual([1, 2, 3, 6]);
+    expect(pools.map((o) => (o.attrs.get('ksize')!.value as number[])[0])).toEqual([1, 2, 3, 6]);
   });
 });
 
