@@ -34,6 +34,29 @@ interface Case {
   layout: 'per-file' | 'pdparams' | 'combined';
 }
 
+/** The MobileNetV3 configs' encoder/decoder keys of a reference case. */
+function headWords(h: DeeplabRefOptions['head']): string[] {
+  if (!h) return [];
+  const b = (v: boolean | undefined) => (v ? 'True' : 'False');
+  const E = 'MODEL.DEEPLAB.ENCODER.';
+  return [
+    ...(h.asppFilters ? [`${E}ASPP_CONVS_FILTERS`, String(h.asppFilters)] : []),
+    ...(h.imageLevel === false ? [`${E}ADD_IMAGE_LEVEL_FEATURE`, 'False'] : []),
+    ...(h.projection === false ? [`${E}ASPP_WITH_CONCAT_PROJECTION`, 'False'] : []),
+    ...(h.poolCrop ? [`${E}POOLING_CROP_SIZE`, `(${h.poolCrop.join(', ')})`] : []),
+    ...(h.poolStride ? [`${E}POOLING_STRIDE`, `(${h.poolStride.join(', ')})`] : []),
+    `${E}ASPP_WITH_SE`,
+    b(h.se),
+    `${E}SE_USE_QSIGMOID`,
+    b(h.qsigmoid),
+    'MODEL.DEEPLAB.DECODER.USE_SUM_MERGE',
+    b(h.sumMerge),
+    ...(h.decoderFilters ? ['MODEL.DEEPLAB.DECODER.CONV_FILTERS', String(h.decoderFilters)] : []),
+    'MODEL.DEEPLAB.DECODER.OUTPUT_IS_LOGITS',
+    b(h.logits),
+  ];
+}
+
 function words(c: Case, dir: string): string[] {
   const r = c.ref;
   return [
@@ -56,6 +79,7 @@ function words(c: Case, dir: string): string[] {
     'MODEL.DEFAULT_NORM_TYPE',
     r.norm,
     ...(r.oneChannel ? ['SOLVER.LOSS', "['lovasz_hinge_loss']"] : []),
+    ...headWords(r.head),
     'TEST.TEST_MODEL',
     join(dir, 'checkpoint'),
     'FREEZE.SAVE_DIR',
@@ -152,6 +176,71 @@ const CASES: Case[] = [
     crop: [48, 48],
     layout: 'pdparams',
   },
+  {
+    name: 'MobileNetV3-large, the cityscapes config head (OS 32, pooled SE, q-sigmoid, sum merge, logits)',
+    ref: {
+      numClasses: 5,
+      backbone: 'mobilenetv3_large',
+      outputStride: 32,
+      encoder: true,
+      decoder: true,
+      norm: 'bn',
+      head: {
+        asppFilters: 128,
+        imageLevel: false,
+        projection: false,
+        poolCrop: [97, 65],
+        poolStride: [1, 2],
+        se: true,
+        qsigmoid: true,
+        sumMerge: true,
+        decoderFilters: 5,
+        logits: true,
+      },
+    },
+    crop: [161, 129],
+    layout: 'combined',
+  },
+  {
+    name: 'MobileNetV3-small ×0.75, OS 16, encoder + decoder',
+    ref: {
+      numClasses: 3,
+      backbone: 'mobilenetv3_small',
+      outputStride: 16,
+      depthMultiplier: 0.75,
+      encoder: true,
+      decoder: true,
+      norm: 'bn',
+    },
+    crop: [64, 56],
+    layout: 'per-file',
+  },
+  {
+    name: 'ResNet50_vd, OS 16, encoder + decoder',
+    ref: {
+      numClasses: 4,
+      backbone: 'resnet_vd_50',
+      outputStride: 16,
+      encoder: true,
+      decoder: true,
+      norm: 'bn',
+    },
+    crop: [64, 48],
+    layout: 'pdparams',
+  },
+  {
+    name: 'ResNet50_vd, OS 8, encoder, no decoder',
+    ref: {
+      numClasses: 2,
+      backbone: 'resnet_vd_50',
+      outputStride: 8,
+      encoder: true,
+      decoder: false,
+      norm: 'bn',
+    },
+    crop: [41, 33],
+    layout: 'per-file',
+  },
 ];
 
 function image(h: number, w: number, seed: number) {
@@ -195,6 +284,43 @@ describe('DeepLabv3+ parameters', () => {
     }
   });
 
+  test('MobileNetV3 and ResNet_vd record the ops the notes list', async () => {
+    const v3 = buildPredictProgram(
+      await cfgOf(CASES.find((c) => c.ref.backbone === 'mobilenetv3_large')!, tmp.dir),
+    );
+    const types = v3.ops.map((o) => o.type);
+    for (const t of ['hard_swish', 'hard_sigmoid', 'relu6', 'depthwise_conv2d', 'elementwise_mul'])
+      expect(types).toContain(t);
+    const se = v3.ops.find((o) => o.type === 'elementwise_mul')!;
+    expect(se.attrs.get('axis')?.value).toBe(0);
+    const valid = v3.ops.find(
+      (o) => o.type === 'pool2d' && o.attrs.get('padding_algorithm')?.value === 'VALID',
+    )!;
+    expect([valid.attrs.get('ksize')?.value, valid.attrs.get('strides')?.value]).toEqual([
+      [3, 4],
+      [1, 2],
+    ]);
+    expect(v3.ops.filter((o) => o.type === 'concat' && o.inputs.X!.length === 1)).toHaveLength(1);
+    expect(paramSpecs(v3).some((p) => p.name.startsWith('logit/'))).toBe(false);
+    expect(paramSpecs(v3).map((p) => p.name)).toEqual(
+      expect.arrayContaining([
+        'conv5_se_1_offset',
+        'conv_last_bn_mean',
+        'encoder/image_pool/weights',
+        'decoder/merge/weights',
+      ]),
+    );
+    const vd = buildPredictProgram(
+      await cfgOf(CASES.find((c) => c.ref.backbone === 'resnet_vd_50')!, tmp.dir),
+    );
+    const ceil = vd.ops.filter((o) => o.type === 'pool2d' && o.attrs.get('ceil_mode')?.value === true);
+    // res3a and res4a stride at output stride 16; res5a is dilated and keeps a plain 1×1.
+    expect(ceil).toHaveLength(2);
+    expect(
+      vd.ops.filter((o) => o.type === 'pad').map((o) => (o.attrs.get('paddings')?.value as number[])[4]),
+    ).toEqual([2, 4, 8]);
+  });
+
   test('group counts follow the ±d search (728 → 28, 48 → 24)', () => {
     expect([groupsFor(728, 32), groupsFor(48, 32), groupsFor(256, 32)]).toEqual([28, 24, 32]);
   });
@@ -218,8 +344,11 @@ describe('DeepLabv3+ bad keys: one clear error naming key and value', () => {
   };
   test('an unknown backbone lists the known ones and the nearest', () =>
     refuse(['MODEL.DEEPLAB.BACKBONE', 'xception65'], 'did you mean "xception_65"'));
-  test('an output stride the ASPP cannot take', () =>
-    refuse(['MODEL.DEEPLAB.OUTPUT_STRIDE', '32'], 'MODEL.DEEPLAB.OUTPUT_STRIDE 32'));
+  test('an output stride ResNet_vd cannot give', () =>
+    refuse(
+      ['MODEL.DEEPLAB.BACKBONE', 'resnet_vd_50', 'MODEL.DEEPLAB.OUTPUT_STRIDE', '32'],
+      'MODEL.DEEPLAB.OUTPUT_STRIDE 32: DeepLabv3+ on ResNet_vd takes output stride 8 or 16',
+    ));
   test('an odd output stride for MobileNetV2', () =>
     refuse(
       [
@@ -232,8 +361,16 @@ describe('DeepLabv3+ bad keys: one clear error naming key and value', () => {
       ],
       'needs an even output stride',
     ));
-  test('a backbone pdseg does not build yet says so', () =>
-    refuse(['MODEL.DEEPLAB.BACKBONE', 'mobilenetv3_large'], 'not built by pdseg yet'));
+  test('a pooling crop larger than the eval crop allows', () =>
+    refuse(
+      ['MODEL.DEEPLAB.ENCODER.POOLING_CROP_SIZE', '(769, 769)'],
+      'MODEL.DEEPLAB.ENCODER.POOLING_CROP_SIZE [769,769]: the image-pool kernel',
+    ));
+  test('logits from a decoder whose width is not the class count', () =>
+    refuse(
+      ['MODEL.DEEPLAB.DECODER.OUTPUT_IS_LOGITS', 'True'],
+      'set MODEL.DEEPLAB.DECODER.CONV_FILTERS to 3',
+    ));
   test('softmax and a one-channel loss together', () =>
     refuse(['SOLVER.LOSS', "['softmax_loss', 'dice_loss']"], 'mixes dice_loss'));
 });

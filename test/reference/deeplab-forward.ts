@@ -12,6 +12,7 @@
 import { mulberry32, seededValues } from '../fixtures/seeded-weights.js';
 import {
   add,
+  avgPool,
   batchNorm,
   bilinearInterp,
   type Chw,
@@ -20,6 +21,10 @@ import {
   concatChannels,
   conv2d,
   depthwiseConv,
+  globalAvg,
+  hardSigmoid,
+  hardSwish,
+  maxPool,
   relu,
   scale,
   softmaxChannels,
@@ -27,13 +32,34 @@ import {
 
 export interface DeeplabRefOptions {
   numClasses: number;
-  backbone: 'xception_41' | 'xception_65' | 'xception_71' | 'mobilenetv2';
+  backbone:
+    | 'xception_41'
+    | 'xception_65'
+    | 'xception_71'
+    | 'mobilenetv2'
+    | 'mobilenetv3_large'
+    | 'mobilenetv3_small'
+    | 'resnet_vd_50';
   outputStride: number;
   depthMultiplier?: number;
   encoder: boolean;
   decoder: boolean;
   norm: 'bn' | 'gn';
   oneChannel?: boolean;
+  /** The MobileNetV3 configs' encoder/decoder keys (defaults: PaddleSeg's). */
+  head?: {
+    asppFilters?: number;
+    imageLevel?: boolean;
+    projection?: boolean;
+    /** ENCODER.POOLING_CROP_SIZE (w, h) and POOLING_STRIDE (h, w). */
+    poolCrop?: [number, number];
+    poolStride?: [number, number];
+    se?: boolean;
+    qsigmoid?: boolean;
+    sumMerge?: boolean;
+    decoderFilters?: number;
+    logits?: boolean;
+  };
   collect?: boolean;
   calibrate?: boolean;
 }
@@ -140,7 +166,65 @@ export function deeplabForward(
 
   let features: Chw;
   let skip: Chw;
-  if (o.backbone === 'mobilenetv2') {
+  /** A `<name>_weights` conv + `<name>_bn_*` batch norm (fluid's ε), no bias. */
+  const suffixConvBn = (
+    x: Chw,
+    name: string,
+    cout: number,
+    k: number,
+    stride: number,
+    pad: number,
+    dil = 1,
+    dw = false,
+  ) => {
+    const y = dw
+      ? depthwise(x, param(`${name}_weights`, [cout, 1, k, k]), k, stride, pad, dil)
+      : conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, { stride, pad, dilation: dil });
+    const bn = `${name}_bn`;
+    if (o.calibrate) {
+      const st = channelStats(y, 1);
+      w.set(`${bn}_mean`, st.mean);
+      w.set(`${bn}_variance`, st.variance);
+    }
+    return batchNorm(
+      y,
+      {
+        scale: param(`${bn}_scale`, [cout]),
+        bias: param(`${bn}_offset`, [cout]),
+        mean: param(`${bn}_mean`, [cout]),
+        variance: param(`${bn}_variance`, [cout]),
+      },
+      1e-5,
+    );
+  };
+  if (o.backbone.startsWith('mobilenetv3')) {
+    ({ features, skip } = mobilenetV3Ref(o, image, suffixConvBn, param));
+  } else if (o.backbone === 'resnet_vd_50') {
+    ({ features, skip } = resnetVdRef(o, image, (x, name, cout, k, stride, pad, dil) => {
+      // ResNet's bn naming: `bn` + name[3:].
+      const y = conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, {
+        stride,
+        pad,
+        dilation: dil,
+      });
+      const bn = `bn${name.slice(3)}`;
+      if (o.calibrate) {
+        const st = channelStats(y, 1);
+        w.set(`${bn}_mean`, st.mean);
+        w.set(`${bn}_variance`, st.variance);
+      }
+      return batchNorm(
+        y,
+        {
+          scale: param(`${bn}_scale`, [cout]),
+          bias: param(`${bn}_offset`, [cout]),
+          mean: param(`${bn}_mean`, [cout]),
+          variance: param(`${bn}_variance`, [cout]),
+        },
+        1e-5,
+      );
+    }));
+  } else if (o.backbone === 'mobilenetv2') {
     const sc = o.depthMultiplier ?? 1;
     const cbn = (x: Chw, name: string, cout: number, k: number, stride: number, act: boolean, dw = false) => {
       const y = dw
@@ -268,50 +352,72 @@ export function deeplabForward(
     features = x;
     skip = sk!;
   }
+  const hd = o.head ?? {};
+  const filters = hd.asppFilters ?? 256;
   let data = features;
   if (o.encoder) {
-    const ratios = o.outputStride === 16 ? [6, 12, 18] : [12, 24, 36];
-    const pooled = chw(data.c, 1, 1);
-    for (let c = 0; c < data.c; c++) {
-      let m = 0;
-      for (let i = 0; i < data.h * data.w; i++) m += data.data[c * data.h * data.w + i]!;
-      pooled.data[c] = m / (data.h * data.w);
+    const ratios = o.outputStride === 16 ? [6, 12, 18] : o.outputStride === 8 ? [12, 24, 36] : [];
+    let pooled: Chw;
+    if (hd.poolCrop) {
+      const kh = Math.trunc((hd.poolCrop[1] - 1) / o.outputStride + 1);
+      const kw = Math.trunc((hd.poolCrop[0] - 1) / o.outputStride + 1);
+      const [sh, sw] = hd.poolStride ?? [1, 1];
+      pooled = avgPool(data, { kh, kw, sh, sw });
+    } else {
+      pooled = chw(data.c, 1, 1);
+      for (let c = 0; c < data.c; c++) {
+        let m = 0;
+        for (let i = 0; i < data.h * data.w; i++) m += data.data[c * data.h * data.w + i]!;
+        pooled.data[c] = m / (data.h * data.w);
+      }
     }
-    const img = bilinearInterp(
-      relu(norm(conv(pooled, 'encoder/image_pool', 256, 1), 'encoder/image_pool', 1e-5)),
-      data.h,
-      data.w,
-      true,
-      1,
-    );
-    const parts = [img, relu(norm(conv(data, 'encoder/aspp0', 256, 1), 'encoder/aspp0', 1e-5))];
+    const pc = conv(pooled, 'encoder/image_pool', filters, 1);
+    const gate = hd.qsigmoid
+      ? { ...pc, data: pc.data.map((v) => f(Math.min(Math.max(f(v + 3), 0), 6) * f(0.16667))) }
+      : relu(norm(pc, 'encoder/image_pool', 1e-5));
+    const img = bilinearInterp(gate, data.h, data.w, true, 1);
+    const parts = hd.imageLevel === false ? [] : [img];
+    parts.push(relu(norm(conv(data, 'encoder/aspp0', filters, 1), 'encoder/aspp0', 1e-5)));
     ratios.forEach((r, i) => {
-      parts.push(sepConv(data, `encoder/aspp${i + 1}`, 256, 1, r, true, 1e-5));
+      parts.push(sepConv(data, `encoder/aspp${i + 1}`, filters, 1, r, true, 1e-5));
     });
-    data = relu(norm(conv(concatChannels(parts), 'encoder/concat', 256, 1), 'encoder/concat', 1e-5));
-    data = scale(data, f(1 - f(0.9)));
-  }
-  if (o.decoder) {
-    const sk = relu(norm(conv(skip, 'decoder/concat', 48, 1), 'decoder/concat', 1e-5));
-    const cat = concatChannels([bilinearInterp(data, sk.h, sk.w, true, 1), sk]);
-    data = sepConv(cat, 'decoder/separable_conv1', 256, 1, 1, true, 1e-5);
-    data = sepConv(data, 'decoder/separable_conv2', 256, 1, 1, true, 1e-5);
+    data = concatChannels(parts);
+    if (hd.projection !== false) {
+      data = relu(norm(conv(data, 'encoder/concat', filters, 1), 'encoder/concat', 1e-5));
+      data = scale(data, f(1 - f(0.9)));
+    }
+    if (hd.se) data = { ...data, data: data.data.map((v, i) => f(v * img.data[i]!)) };
   }
   const classes = o.oneChannel ? 1 : o.numClasses;
-  let logit = conv(data, 'logit', classes, 1, 1, 0, 1, true);
+  const decode = () => {
+    if (!o.decoder) return data;
+    if (hd.sumMerge) {
+      const df = hd.decoderFilters ?? 256;
+      const a = conv(bilinearInterp(data, skip.h, skip.w, true, 1), 'decoder', df, 1);
+      return add(a, conv(skip, 'decoder/merge', df, 1));
+    }
+    const sk = relu(norm(conv(skip, 'decoder/concat', 48, 1), 'decoder/concat', 1e-5));
+    const cat = concatChannels([bilinearInterp(data, sk.h, sk.w, true, 1), sk]);
+    const d1 = sepConv(cat, 'decoder/separable_conv1', 256, 1, 1, true, 1e-5);
+    return sepConv(d1, 'decoder/separable_conv2', 256, 1, 1, true, 1e-5);
+  };
+  // Which parameters a calibration scales to make the logits unit-spread.
+  const last = hd.logits ? ['decoder/weights', 'decoder/merge/weights'] : ['logit/weights', 'logit/biases'];
+  const head = () => {
+    const d = decode();
+    return hd.logits ? d : conv(d, 'logit', classes, 1, 1, 0, 1, true);
+  };
+  let logit = head();
   if (o.calibrate) {
     let sq = 0;
     for (const v of logit.data) sq += v * v;
     const k = 1 / Math.sqrt(sq / logit.data.length);
-    w.set(
-      'logit/weights',
-      w.get('logit/weights')!.map((v) => v * k),
-    );
-    w.set(
-      'logit/biases',
-      w.get('logit/biases')!.map((v) => v * k),
-    );
-    logit = conv(data, 'logit', classes, 1, 1, 0, 1, true);
+    for (const name of last)
+      w.set(
+        name,
+        w.get(name)!.map((v) => v * k),
+      );
+    logit = head();
   }
   const up = bilinearInterp(logit, image.h, image.w, true, 1);
   if (!o.oneChannel) return softmaxChannels(up);
@@ -323,4 +429,153 @@ export function deeplabForward(
     out.data[n + i] = p;
   }
   return out;
+}
+
+type SuffixConvBn = (
+  x: Chw,
+  name: string,
+  cout: number,
+  k: number,
+  stride: number,
+  pad: number,
+  dil?: number,
+  dw?: boolean,
+) => Chw;
+
+/** make_divisible(v, 8), written from its definition. */
+function divisible(v: number): number {
+  let n = Math.max(8, Math.floor(Math.trunc(v + 4) / 8) * 8);
+  if (n < 0.9 * v) n += 8;
+  return n;
+}
+
+/** MobileNetV3 large/small, to `conv_last`, and the 1/4 skip (expand output of the first stride-2 unit entered at 1/4). */
+function mobilenetV3Ref(
+  o: DeeplabRefOptions,
+  image: Chw,
+  cbn: SuffixConvBn,
+  param: (name: string, dims: number[]) => Float32Array,
+): { features: Chw; skip: Chw } {
+  const large = o.backbone === 'mobilenetv3_large';
+  // k, expansion, out, SE, hard_swish, stride — MobileNetV3's published tables.
+  const table: Array<[number, number, number, boolean, boolean, number]> = large
+    ? [
+        [3, 16, 16, false, false, 1],
+        [3, 64, 24, false, false, 2],
+        [3, 72, 24, false, false, 1],
+        [5, 72, 40, true, false, 2],
+        [5, 120, 40, true, false, 1],
+        [5, 120, 40, true, false, 1],
+        [3, 240, 80, false, true, 2],
+        [3, 200, 80, false, true, 1],
+        [3, 184, 80, false, true, 1],
+        [3, 184, 80, false, true, 1],
+        [3, 480, 112, true, true, 1],
+        [3, 672, 112, true, true, 1],
+        [5, 672, 160, true, true, 2],
+        [5, 960, 160, true, true, 1],
+        [5, 960, 160, true, true, 1],
+      ]
+    : [
+        [3, 16, 16, true, false, 2],
+        [3, 72, 24, false, false, 2],
+        [3, 88, 24, false, false, 1],
+        [5, 96, 40, true, true, 2],
+        [5, 240, 40, true, true, 1],
+        [5, 240, 40, true, true, 1],
+        [5, 120, 48, true, true, 1],
+        [5, 144, 48, true, true, 1],
+        [5, 288, 96, true, true, 2],
+        [5, 576, 96, true, true, 1],
+        [5, 576, 96, true, true, 1],
+      ];
+  const sc = o.depthMultiplier ?? 1;
+  const act = (x: Chw, hs: boolean) => (hs ? hardSwish(x) : relu(x));
+  let inC = divisible(16 * sc);
+  let x = hardSwish(cbn(image, 'conv1', inC, 3, 2, 1));
+  let cumulative = 2;
+  let stride = 2;
+  let skip: Chw | undefined;
+  table.forEach(([k, e, c, se, hs, s0], i) => {
+    cumulative *= s0;
+    const s = cumulative > o.outputStride ? 1 : s0;
+    const name = `conv${i + 2}`;
+    const mid = divisible(e * sc);
+    const out = divisible(c * sc);
+    const ex = act(cbn(x, `${name}_expand`, mid, 1, 1, 0), hs);
+    if (!skip && stride === 4 && s === 2) skip = ex;
+    let y = act(cbn(ex, `${name}_depthwise`, mid, k, s, (k - 1) / 2, 1, true), hs);
+    if (se) {
+      const q = Math.floor(mid / 4);
+      const sq = relu(
+        conv2d(globalAvg(y), param(`${name}_se_1_weights`, [q, mid, 1, 1]), q, 1, {
+          stride: 1,
+          pad: 0,
+          dilation: 1,
+          bias: param(`${name}_se_1_offset`, [q]),
+        }),
+      );
+      const g = hardSigmoid(
+        conv2d(sq, param(`${name}_se_2_weights`, [mid, q, 1, 1]), mid, 1, {
+          stride: 1,
+          pad: 0,
+          dilation: 1,
+          bias: param(`${name}_se_2_offset`, [mid]),
+        }),
+      );
+      const n = y.h * y.w;
+      y = { ...y, data: y.data.map((v, j) => f(v * g.data[Math.floor(j / n)]!)) };
+    }
+    const lin = cbn(y, `${name}_linear`, out, 1, 1, 0);
+    x = inC === out && s === 1 ? add(x, lin) : lin;
+    stride *= s;
+    inC = out;
+  });
+  x = hardSwish(cbn(x, 'conv_last', divisible((large ? 960 : 576) * sc), 1, 1, 0));
+  return { features: x, skip: skip! };
+}
+
+/** ResNet50_vd as DeepLab builds it, and the skip after res2c. */
+function resnetVdRef(
+  o: DeeplabRefOptions,
+  image: Chw,
+  cbn: (x: Chw, name: string, cout: number, k: number, stride: number, pad: number, dil: number) => Chw,
+): { features: Chw; skip: Chw } {
+  const dil = o.outputStride === 8 ? [1, 1, 2, 4] : [1, 1, 1, 2];
+  const grid = [1, 2, 4];
+  let x = relu(cbn(image, 'conv1_1', 32, 3, 2, 1, 1));
+  x = relu(cbn(x, 'conv1_2', 32, 3, 1, 1, 1));
+  x = relu(cbn(x, 'conv1_3', 64, 3, 1, 1, 1));
+  x = maxPool(x, 3, 2, 1);
+  let skip: Chw | undefined;
+  [3, 4, 6, 3].forEach((n, b) => {
+    for (let i = 0; i < n; i++) {
+      const name = `res${b + 2}${'abcdef'[i]}`;
+      const nf = [64, 128, 256, 512][b]!;
+      const d = b === 3 ? dil[b]! * grid[i]! : dil[b]!;
+      const s = i === 0 && b > 0 && d === 1 ? 2 : 1;
+      const a = relu(cbn(x, `${name}_branch2a`, nf, 1, 1, 0, 1));
+      const m = relu(cbn(a, `${name}_branch2b`, nf, 3, s, d, d));
+      const c = cbn(m, `${name}_branch2c`, nf * 4, 1, 1, 0, 1);
+      let short = x;
+      if (x.c !== nf * 4 || s !== 1) {
+        // The vd shortcut: average pool 2×2 stride 2 (ceil, exclusive) before the 1×1 where it strides.
+        short =
+          s === 2
+            ? cbn(
+                avgPool(x, { kh: 2, kw: 2, sh: 2, sw: 2, ceil: true }),
+                `${name}_branch1`,
+                nf * 4,
+                1,
+                1,
+                0,
+                1,
+              )
+            : cbn(x, `${name}_branch1`, nf * 4, 1, 1, 0, 1);
+      }
+      x = relu(add(short, c));
+      if (b === 0 && i === n - 1) skip = x;
+    }
+  });
+  return { features: x, skip: skip! };
 }

@@ -28,6 +28,11 @@ export interface ConvBnOptions {
   act?: 'relu';
   /** True for the 'pspnet' stem: the conv has a `<name>_biases` parameter. */
   bias: boolean;
+  /**
+   * resnet.py names the conv and batch-norm layers (`<name>.conv2d.output.1`,
+   * `<bn>.output.1`); resnet_vd.py does not (false).
+   */
+  layerNames?: boolean;
 }
 
 /**
@@ -44,7 +49,7 @@ export function convBnLayer(p: ProgramBuilder, x: Var, o: ConvBnOptions): Var {
     dilation: d,
     paramName: `${o.name}_weights`,
     ...(o.bias ? { biasName: `${o.name}_biases` } : {}),
-    name: `${o.name}.conv2d.output.1`,
+    ...(o.layerNames === false ? {} : { name: `${o.name}.conv2d.output.1` }),
   });
   const bn = resnetBnName(o.name);
   return L.batchNorm(p, y, {
@@ -53,7 +58,7 @@ export function convBnLayer(p: ProgramBuilder, x: Var, o: ConvBnOptions): Var {
     biasName: `${bn}_offset`,
     meanName: `${bn}_mean`,
     varianceName: `${bn}_variance`,
-    name: `${bn}.output.1`,
+    ...(o.layerNames === false ? {} : { name: `${bn}.output.1` }),
     ...(o.act ? { act: o.act } : {}),
   });
 }
