@@ -1,7 +1,8 @@
 /**
- * `pdseg quickstart [--offline] [--mirror URL] [--dir D] [--threads N] [KEY VALUE…]`: the
- * seed tutorial in one command — download, export with the tutorial's overrides, predict the
- * optic test images — then prints where the masks are and the `pdseg graph` command.
+ * `pdseg quickstart [--model NAME] [--offline] [--mirror URL] [--dir D] [--threads N]
+ * [KEY VALUE…]`: the seed tutorial in one command — download, export with the tutorial's
+ * overrides (or NAME's recipe), predict the optic test images — then prints where the masks
+ * are and the `pdseg graph` command.
  */
 import type { Command } from 'commander';
 import { PdsegError } from '../errors.js';
@@ -9,6 +10,7 @@ import type { CliContext } from './commands.js';
 
 /** Parsed flags of `quickstart`. */
 interface QuickstartFlags {
+  model?: string;
   offline?: boolean;
   mirror?: string;
   dir?: string;
@@ -21,6 +23,10 @@ export function define(program: Command, context: CliContext): void {
     .command('quickstart')
     .description(
       'the PSPNet tutorial in one command: download pspnet50_bn_cityscapes + optic_disc_seg, export, predict (idempotent)',
+    )
+    .option(
+      '--model <name>',
+      'any zoo model of `pdseg download --list` instead of pspnet50_bn_cityscapes (its config and class count)',
     )
     .option('--offline', 'no network: a seeded SYNTHETIC checkpoint and the sample images in samples/')
     .option(
@@ -39,6 +45,7 @@ export function define(program: Command, context: CliContext): void {
       }
       const { quickstart } = await import('../quickstart/quickstart.js');
       const r = await quickstart({
+        model: opts.model,
         dir: opts.dir,
         offline: opts.offline,
         mirror: opts.mirror,
@@ -51,8 +58,13 @@ export function define(program: Command, context: CliContext): void {
       const rel = (p: string) => relative(process.cwd(), p) || '.';
       const lines = [
         r.synthetic
-          ? 'SYNTHETIC WEIGHTS (--offline): the masks below show the pipeline, not a trained segmentation.'
-          : 'pspnet50_bn_cityscapes exported with configs/pspnet_optic.yaml DATASET.NUM_CLASSES 19 (the tutorial).',
+          ? `SYNTHETIC WEIGHTS (--offline) in the layout of ${r.model}: the masks below show the pipeline, not a trained segmentation.`
+          : `${r.model} exported with ${r.config} DATASET.NUM_CLASSES ${r.numClasses}${opts.model ? '' : ' (the tutorial)'}.`,
+        ...(r.kind === 'imagenet' && !r.synthetic
+          ? [
+              `${r.model} is an ImageNet backbone: the segmentation head was not in it and keeps its initial values.`,
+            ]
+          : []),
         `model:  ${rel(r.modelPath)}${r.exported ? '' : ' (reused)'}`,
         `masks:  ${rel(r.outputDir)}/ (${r.masks.length} palette PNGs, ${r.predicted} written now${r.failures ? `, ${r.failures} failed` : ''})`,
         `look at the network:  ${r.graphCommand}`,

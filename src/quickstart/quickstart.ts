@@ -15,10 +15,12 @@ import { loadConfig, type SegConfig } from '../config/index.js';
 import { isPdsegError, PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { exportModel } from '../export/export-model.js';
+import { openCheckpoint } from '../paddle/checkpoint.js';
 import { collectInputs, type PredictItem } from '../predict/inputs.js';
 import { loadLabelModel, readModel } from '../predict/load-model.js';
 import { predictImages } from '../predict/pipeline.js';
 import { writeSyntheticCheckpoint } from './synthetic-checkpoint.js';
+import { needsOpticDataset, OPTIC_DATASET, type ZooRecipe, zooRecipe } from './zoo-recipes.js';
 
 /** The zoo model and dataset of the tutorial (spec §3.1, §3.3). */
 export const QUICKSTART_MODEL = 'pspnet50_bn_cityscapes';
@@ -30,6 +32,8 @@ export const SYNTHETIC_CHECKPOINT = `pretrained_model/${QUICKSTART_MODEL}_synthe
 
 /** Options of {@link quickstart}. */
 export interface QuickstartOptions {
+  /** A zoo model name (default the tutorial's `pspnet50_bn_cityscapes`); see zoo-recipes.ts. */
+  model?: string;
   /** Working folder (default cwd): receives configs/, pretrained_model/, dataset/, freeze_model/, visual/. */
   dir?: string;
   /** Run on synthetic weights and the shipped samples, without the network. */
@@ -59,6 +63,11 @@ export interface QuickstartResult {
   failures: number;
   /** The command that opens the model in the viewer, relative to `dir`. */
   graphCommand: string;
+  /** The zoo model, its config and what its checkpoint held. */
+  model: string;
+  config: string;
+  kind: ZooRecipe['kind'];
+  numClasses: number;
 }
 
 /** Root of the installed package (holds configs/ and samples/). */
@@ -129,39 +138,47 @@ export async function quickstart(o: QuickstartOptions = {}): Promise<QuickstartR
   const dir = resolve(o.dir ?? '.');
   const synthetic = o.offline ?? false;
   const tag = synthetic ? ' [SYNTHETIC weights]' : '';
+  const name = o.model ?? QUICKSTART_MODEL;
+  const recipe = zooRecipe(name);
+  const tutorial = name === QUICKSTART_MODEL;
+  const configFile = `configs/${recipe.config}`;
   await mkdir(join(dir, 'configs'), { recursive: true });
-  const cfgPath = join(dir, QUICKSTART_CONFIG);
-  if (!(await exists(cfgPath))) await copyFile(join(packageRoot(), QUICKSTART_CONFIG), cfgPath);
+  const cfgPath = join(dir, configFile);
+  if (!(await exists(cfgPath))) await copyFile(join(packageRoot(), configFile), cfgPath);
 
   // 1. Download (or synthesise) the checkpoint and the images.
-  let checkpoint = `./pretrained_model/${QUICKSTART_MODEL}/`;
-  if (synthetic) {
-    checkpoint = `./${SYNTHETIC_CHECKPOINT}/`;
-  } else {
-    await download(QUICKSTART_MODEL, dir, o, emit);
+  const checkpoint = synthetic ? `./pretrained_model/${name}_synthetic/` : `./pretrained_model/${name}/`;
+  if (!synthetic) {
+    await download(name, dir, o, emit);
     await download(QUICKSTART_DATASET, dir, o, emit);
   }
+  const classes = await classCountOf(recipe, join(dir, checkpoint), synthetic, join(dir, configFile));
   const overrides = [
-    'DATASET.NUM_CLASSES',
-    '19',
+    ...recipe.overrides,
+    ...(needsOpticDataset(recipe.config) ? OPTIC_DATASET : []),
+    ...(classes === undefined ? [] : ['DATASET.NUM_CLASSES', String(classes)]),
     'TEST.TEST_MODEL',
     checkpoint,
-    ...(synthetic ? ['FREEZE.SAVE_DIR', './freeze_model_synthetic'] : []),
+    ...(tutorial
+      ? synthetic
+        ? ['FREEZE.SAVE_DIR', './freeze_model_synthetic']
+        : []
+      : ['FREEZE.SAVE_DIR', `./freeze_model/${name}${synthetic ? '_synthetic' : ''}`]),
     ...(o.overrides ?? []),
   ];
-  const cfg = await loadConfig({ cfgFile: QUICKSTART_CONFIG, overrides, cwd: dir });
+  const cfg = await loadConfig({ cfgFile: configFile, overrides, cwd: dir });
   if (synthetic) {
-    const ckptDir = join(dir, SYNTHETIC_CHECKPOINT);
-    const marker = `${ckptDir}.README.txt`;
+    const ckptDir = join(dir, checkpoint);
+    const marker = `${ckptDir.replace(/\/$/, '')}.README.txt`;
     const note =
-      'SYNTHETIC WEIGHTS written by `pdseg quickstart --offline`: seeded values in the model zoo layout, not a trained network.\n' +
-      `Config overrides: ${overrides.join(' ')}\n`;
+      `SYNTHETIC WEIGHTS written by \`pdseg quickstart --offline\`: seeded values in the layout of ${name}, not a trained network.\n` +
+      `Config: ${configFile}; overrides: ${overrides.join(' ')}\n`;
     const current = await readFile(marker, 'utf8').catch(() => '');
     if (current !== note || !(await exists(ckptDir))) {
       emit({
         type: 'info',
         task: 'quickstart',
-        message: `writing a synthetic checkpoint to ${SYNTHETIC_CHECKPOINT}/${tag}`,
+        message: `writing a synthetic checkpoint to ${checkpoint}${tag}`,
       });
       await writeSyntheticCheckpoint(cfg, ckptDir);
       await writeFile(marker, note);
@@ -174,12 +191,18 @@ export async function quickstart(o: QuickstartOptions = {}): Promise<QuickstartR
   if (await exportedFrom(modelPath, cfg)) {
     emit({ type: 'info', task: 'quickstart', message: `reusing ${relative(dir, modelPath)}${tag}` });
   } else {
-    await exportModel(cfg, { cwd: dir, onEvent: emit });
+    // An ImageNet backbone has no segmentation head: it keeps its initial values, said so.
+    await exportModel(cfg, {
+      cwd: dir,
+      onEvent: emit,
+      skipMismatch: recipe.kind === 'imagenet' && !synthetic,
+    });
     exported = true;
   }
 
   // 3. Predict the test images (or the shipped samples).
-  const outputDir = join(dir, synthetic ? 'visual_synthetic' : 'visual');
+  const visual = synthetic ? 'visual_synthetic' : 'visual';
+  const outputDir = tutorial ? join(dir, visual) : join(dir, visual, name);
   const items = synthetic
     ? await collectInputs({ inputs: [join(packageRoot(), 'samples')], outputDir, cwd: dir })
     : await collectInputs({
@@ -216,7 +239,7 @@ export async function quickstart(o: QuickstartOptions = {}): Promise<QuickstartR
   if (synthetic) {
     await writeFile(
       join(outputDir, 'SYNTHETIC_WEIGHTS.txt'),
-      'These masks come from SYNTHETIC weights (pdseg quickstart --offline), not from a trained PSPNet. They show the pipeline, not a segmentation.\n',
+      `These masks come from SYNTHETIC weights (pdseg quickstart --offline), not from a trained ${name}. They show the pipeline, not a segmentation.\n`,
     );
   }
   const masks = items.map((i) => i.output);
@@ -229,7 +252,39 @@ export async function quickstart(o: QuickstartOptions = {}): Promise<QuickstartR
     predicted,
     failures,
     graphCommand: `pdseg graph ${relative(dir, modelPath)}`,
+    model: name,
+    config: configFile,
+    kind: recipe.kind,
+    numClasses: cfg.DATASET.NUM_CLASSES,
   };
+}
+
+/**
+ * The class count to export with: 19 for Cityscapes checkpoints; for COCO ones the first
+ * dimension of the downloaded classifier (offline: the config's own); ImageNet backbones
+ * keep the config's (their head is initialised).
+ */
+async function classCountOf(
+  recipe: ZooRecipe,
+  checkpoint: string,
+  synthetic: boolean,
+  configPath: string,
+): Promise<number | undefined> {
+  if (recipe.kind === 'cityscapes') return 19;
+  if (recipe.kind === 'imagenet' || synthetic || !recipe.classifier) return undefined;
+  const ckpt = await openCheckpoint(checkpoint);
+  try {
+    const info = ckpt.info(recipe.classifier);
+    if (!info) {
+      throw new PdsegError(
+        'WEIGHT_MISSING',
+        `${checkpoint}: no "${recipe.classifier}" to read the class count from; export it yourself with \`pdseg export --cfg ${configPath} DATASET.NUM_CLASSES N\``,
+      );
+    }
+    return info.dims[0];
+  } finally {
+    await ckpt.close();
+  }
 }
 
 /** Names of the sample images shipped for `--offline` (sorted). */

@@ -7,13 +7,18 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { defaultEntries } from '../../src/download/registry.js';
+import { buildPredictProgram } from '../../src/models/model-builder.js';
 import { writeCheckpoint } from '../../src/paddle/checkpoint-writer.js';
+import { paramSpecs } from '../../src/program/program.js';
+import { needsOpticDataset, OPTIC_DATASET, ZOO_RECIPES } from '../../src/quickstart/zoo-recipes.js';
 import { tarArchive } from '../download/fixtures.js';
 import { startServer, type TestServer } from '../download/server.js';
 import { makeZip, type ZipEntrySpec } from '../download/zip-writer.js';
 import { pspnetParams } from '../fixtures/pspnet.js';
 import { mulberry32, seededValues } from '../fixtures/seeded-weights.js';
-import { runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 import { seededRgb } from '../predict/images.js';
 
 const SMALL = [
@@ -46,6 +51,29 @@ async function modelArchive(work: string): Promise<Buffer> {
   return tarArchive(src, join(work, 'pspnet50_cityscapes.tgz'), ['-cz', 'pspnet50_cityscapes']);
 }
 
+const UNET_SMALL = ['EVAL_CROP_SIZE', '(32, 32)', 'AUG.FIX_RESIZE_SIZE', '(32, 32)'];
+
+/** A zoo-shaped `unet_coco_v3.tgz` whose classifier has 7 classes (the count quickstart must read). */
+async function unetCocoArchive(work: string): Promise<Buffer> {
+  const cfg = await loadConfig({
+    cfgFile: join(ROOT, 'configs', 'unet_optic.yaml'),
+    overrides: ['DATASET.NUM_CLASSES', '7', ...UNET_SMALL],
+  });
+  const rnd = mulberry32(9);
+  const src = join(work, 'unet-src');
+  await writeCheckpoint(
+    join(src, 'unet_coco_v3'),
+    paramSpecs(buildPredictProgram(cfg)).map((p) => ({
+      name: p.name,
+      dims: [...p.dims],
+      dtype: 'float32' as const,
+      data: seededValues(p.name, p.dims, rnd),
+    })),
+    'per-file',
+  );
+  return tarArchive(src, join(work, 'unet_coco_v3.tgz'), ['-cz', 'unet_coco_v3']);
+}
+
 /** An `optic_disc_seg.zip` with two test images listed in test_list.txt. */
 async function datasetArchive(): Promise<Buffer> {
   const entries: ZipEntrySpec[] = [
@@ -70,6 +98,7 @@ beforeAll(async () => {
   await mkdir(join(tmp.dir, 'work'), { recursive: true });
   server = await startServer({
     '/models/pspnet50_cityscapes.tgz': { body: await modelArchive(join(tmp.dir, 'work')) },
+    '/models/unet_coco_v3.tgz': { body: await unetCocoArchive(join(tmp.dir, 'work')) },
     '/dataset/optic_disc_seg.zip': { body: await datasetArchive() },
   });
 }, 120_000);
@@ -136,6 +165,62 @@ describe('pdseg quickstart', () => {
     expect([meta.width, meta.height]).toEqual([360, 240]);
   }, 180_000);
 
+  it('--model with a COCO checkpoint reads the class count from its classifier', async () => {
+    const dir = join(tmp.dir, 'coco');
+    await mkdir(dir);
+    const before = server.requests.length;
+    const r = await runCli(
+      ['quickstart', '--model', 'unet_bn_coco', '--mirror', server.origin, '--threads', '1', ...UNET_SMALL],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('unet_bn_coco exported with configs/unet_optic.yaml DATASET.NUM_CLASSES 7.');
+    expect(r.stdout).toContain('masks:  visual/unet_bn_coco/ (2 palette PNGs, 2 written now)');
+    expect(await readFile(join(dir, 'freeze_model', 'unet_bn_coco', 'deploy.yaml'), 'utf8')).toMatch(
+      /NUM_CLASSES\s*:\s*7\b/,
+    );
+    expect(
+      server.requests
+        .slice(before)
+        .map((q) => q.path)
+        .sort(),
+    ).toEqual(['/dataset/optic_disc_seg.zip', '/models/unet_coco_v3.tgz']);
+  }, 180_000);
+
+  it('--model --offline: ICNet in its own layout, labelled synthetic', async () => {
+    const dir = join(tmp.dir, 'icnet');
+    await mkdir(dir);
+    const small = [
+      'MODEL.ICNET.DEPTH_MULTIPLIER',
+      '0.125',
+      'EVAL_CROP_SIZE',
+      '(128, 128)',
+      'AUG.FIX_RESIZE_SIZE',
+      '(128, 128)',
+    ];
+    const r = await runCli(
+      ['quickstart', '--model', 'icnet_bn_cityscapes', '--offline', '--threads', '1', ...small],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SYNTHETIC WEIGHTS (--offline) in the layout of icnet_bn_cityscapes');
+    expect(r.stdout).toContain('visual_synthetic/icnet_bn_cityscapes/ (3 palette PNGs, 3 written now)');
+    const ckpt = join(dir, 'pretrained_model', 'icnet_bn_cityscapes_synthetic');
+    expect((await stat(join(ckpt, 'logit124', 'biases'))).isFile()).toBe(true);
+    expect((await stat(join(ckpt, 'bnv1_1_scale'))).isFile()).toBe(true);
+  }, 180_000);
+
+  it('an unknown --model names the nearest zoo models', async () => {
+    const r = await runCli(['quickstart', '--model', 'icnet_cityscapes', '--offline'], { cwd: tmp.dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      '--model "icnet_cityscapes" is not a PaddleSeg v0.7 zoo model; nearest: icnet_bn_cityscapes',
+    );
+  });
+
   it('an unreachable host gives one line offering --mirror and --offline (exit 1)', async () => {
     const dir = join(tmp.dir, 'unreachable');
     await mkdir(dir);
@@ -156,4 +241,22 @@ describe('pdseg quickstart', () => {
     expect(lines[0]).toContain('--mirror URL');
     expect(lines[0]).toContain('--offline');
   }, 60_000);
+});
+
+describe('zoo recipes', () => {
+  it('every model of the download registry has one, and each builds its network', async () => {
+    const models = defaultEntries()
+      .filter((e) => e.kind === 'model')
+      .map((e) => e.name);
+    expect([...ZOO_RECIPES.keys()].sort()).toEqual([...models].sort());
+    for (const [name, recipe] of ZOO_RECIPES) {
+      const cfg = await loadConfig({
+        cfgFile: join(ROOT, 'configs', recipe.config),
+        overrides: [...recipe.overrides, ...(needsOpticDataset(recipe.config) ? OPTIC_DATASET : [])],
+      });
+      const params = paramSpecs(buildPredictProgram(cfg)).map((p) => p.name);
+      expect(params.length, name).toBeGreaterThan(20);
+      if (recipe.classifier) expect(params, name).toContain(recipe.classifier);
+    }
+  }, 120_000);
 });
