@@ -7,11 +7,14 @@
  * BGR through the reader's GRAY2BGR), and NO orientation (OpenCV applies EXIF orientation
  * for every flag but IMREAD_UNCHANGED). Neither mode does colour management: the embedded ICC
  * profile is ignored, as OpenCV ignores it. sharp decodes; `keepIccProfile()` stops it from
- * converting to sRGB.
+ * converting to sRGB. Two cases OpenCV handles itself, and so does this module: CMYK/YCCK
+ * JPEGs (libjpeg's CMYK samples through OpenCV's own conversion, no profile) and BMP files
+ * (bmp.ts: sharp has no BMP decoder).
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { messageOf, PdsegError } from '../errors.js';
 import { readRegularFile } from '../util/read-file.js';
+import { decodeBmp, isBmp } from './bmp.js';
 import type { Image8 } from './image.js';
 
 /** `IMREAD_COLOR` (rgb/gray image types) or `IMREAD_UNCHANGED` (rgba). */
@@ -31,8 +34,11 @@ export async function decodeImageBytes(
   name: string,
   mode: ReadMode = 'color',
 ): Promise<Image8> {
+  if (isBmp(bytes)) return decodeBmp(bytes, name, mode === 'unchanged');
   try {
     const input = sharp(bytes, { failOn: 'error', limitInputPixels: 1 << 28 });
+    const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+    if (isJpeg && (await input.metadata()).space === 'cmyk') return await decodeCmykJpeg(input, mode);
     if (mode === 'unchanged') {
       const { depth } = await input.metadata();
       if (depth !== 'uchar' && depth !== 'char') {
@@ -69,6 +75,34 @@ export async function decodeImageBytes(
       { cause: e, exitCode: 1 },
     );
   }
+}
+
+/**
+ * A CMYK (or YCCK) JPEG as OpenCV reads it: libjpeg's CMYK samples — stored inverted, as
+ * Adobe writes them — turned into BGR by OpenCV's own formula, per channel
+ * `k − ((255 − v)·k >> 8)` on the stored values, with no colour profile; EXIF orientation
+ * applied for IMREAD_COLOR only. libvips un-inverts Adobe CMYK on load, so the stored value is
+ * `255 −` what it returns.
+ */
+async function decodeCmykJpeg(input: Sharp, mode: ReadMode): Promise<Image8> {
+  const oriented = mode === 'color' ? input.autoOrient() : input;
+  const { data, info } = await oriented
+    .pipelineColourspace('cmyk')
+    .toColourspace('cmyk')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`CMYK JPEG decoded to ${info.channels} channels`);
+  const n = info.width * info.height;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const k = 255 - data[i * 4 + 3]!;
+    // Stored c = 255 − C, so 255 − c = C: OpenCV's `k − ((255 − c)·k >> 8)`.
+    const conv = (v: number) => k - ((v * k) >> 8);
+    out[i * 3] = conv(data[i * 4 + 2]!);
+    out[i * 3 + 1] = conv(data[i * 4 + 1]!);
+    out[i * 3 + 2] = conv(data[i * 4]!);
+  }
+  return { data: out, width: info.width, height: info.height, channels: 3 };
 }
 
 /** Largest image file read (a 16k×16k PNG is far below it). */

@@ -1,7 +1,9 @@
 /**
  * decode as cv2.imread(IMREAD_COLOR) on inputs the shared goldens don't cover — EXIF
  * orientations 3/6/8 in JPEG and PNG, 16-bit RGB and gray PNGs, RGBA, gray+alpha and
- * palette+tRNS (alpha dropped) — and as PaddleSeg's rgba reader (IMREAD_UNCHANGED, then
+ * palette+tRNS (alpha dropped), CMYK JPEGs (with and without EXIF orientation), BMPs of
+ * 1/4/8 (core and info headers), 16 (5-5-5 and 5-6-5 masks), 24 (bottom-up and top-down) and
+ * 32 bits (with and without an alpha mask) — and as PaddleSeg's rgba reader (IMREAD_UNCHANGED, then
  * GRAY2BGR for 2-D results) on the same files, against what OpenCV 4.6 returned
  * (test/reference/predict/make_decode_reference.py), and the one-line errors for corrupt files.
  */
@@ -41,7 +43,13 @@ describe(`decode for IMAGE_TYPE rgba against cv2.imread(IMREAD_UNCHANGED) (OpenC
 
   it('covers alpha, expanded alpha and unrotated EXIF files', () => {
     const four = eightBit.filter((n) => ref.files[n]!.unchanged.shape[2] === 4);
-    expect(four.sort()).toEqual(['exif6-rgba.png', 'graya.png', 'palette-trns.png', 'rgba.png']);
+    expect(four.sort()).toEqual([
+      'bmp32-alpha.bmp',
+      'exif6-rgba.png',
+      'graya.png',
+      'palette-trns.png',
+      'rgba.png',
+    ]);
   });
 
   it.each(Object.keys(ref.files).filter((n) => ref.files[n]!.unchanged.dtype !== 'uint8'))(
@@ -66,6 +74,18 @@ describe('corrupt inputs', () => {
     expect(e.code).toBe('IMAGE_DECODE');
     expect(e.message).toContain('cannot decode image "notes.png"');
     expect(e.message.includes('\n')).toBe(false);
+  });
+  it('names an RLE-compressed BMP and says what to do', async () => {
+    const bmp = Buffer.from(readFileSync(join(HERE, 'decode', 'bmp8.bmp')));
+    bmp.writeUInt32LE(1, 30); // BI_RLE8
+    const e = await errorOf(bmp, 'scan.bmp');
+    expect(e.code).toBe('IMAGE_DECODE');
+    expect(e.message).toContain('cannot decode BMP "scan.bmp": compression 1 (RLE8) is not supported; save it as PNG');
+  });
+  it('names a truncated BMP', async () => {
+    const bmp = readFileSync(join(HERE, 'decode', 'bmp24.bmp'));
+    const e = await errorOf(bmp.subarray(0, bmp.length - 100), 'cut.bmp');
+    expect(e.message).toContain('cannot decode BMP "cut.bmp": pixel data shorter than the header says');
   });
   it('names a truncated JPEG', async () => {
     const jpg = readFileSync(join(HERE, 'decode', 'exif3.jpg'));
