@@ -5,6 +5,9 @@
 //             bytes to one file (the I/O floor of any export): target ≤ 2×
 //   run       onnxruntime session.run of the exported PREDICT model, median of runs:
 //             images/s and network GFLOP/s (Conv/ConvTranspose/MatMul FLOPs ÷ time)
+//   predict   the same model as `pdseg predict` runs it (ArgMax head instead of the softmax
+//             tail, PSPNet's pyramid folded — the edits of src/predict/load-model.ts): images/s
+//             and GFLOP/s of that graph; the conv ratios are taken on this path
 //   yardstick one 3×3 256→256 conv on 1×256×128×128, and one depthwise 3×3 on
 //             1×384×64×64, timed in the same run; conv-dominated nets are compared with the
 //             first (target ≥ 0.8×), depthwise-heavy ones (MobileNetV2) with the second
@@ -30,6 +33,9 @@ const { exportModel } = await import(dist('export/export-model.js'));
 const { writeSyntheticCheckpoint } = await import(dist('quickstart/synthetic-checkpoint.js'));
 const { SegSession } = await import(dist('predict/session.js'));
 const { decodeModel } = await import(dist('onnx/decode.js'));
+const { encodeModel } = await import(dist('onnx/encode.js'));
+const { toArgmaxModel } = await import(dist('predict/argmax-graph.js'));
+const { foldUpsampledConcat } = await import(dist('predict/fold-upsampled-concat.js'));
 
 /** name, config, extra overrides, which yardstick it is held to. */
 const MODELS = [
@@ -38,6 +44,11 @@ const MODELS = [
   ['HRNet-W18', 'hrnet_optic.yaml', [], 'conv'],
   ['DeepLabv3+ Xception65', 'deeplabv3p_xception65_optic.yaml', [], 'conv'],
   ['DeepLabv3+ MobileNetV2 ×1.0', 'deeplabv3p_mobilenet-1-0_pet.yaml', [], 'depthwise'],
+  ['DeepLabv3+ MobileNetV3-large', 'deeplabv3p_mobilenetv3_large_cityscapes.yaml', [], 'depthwise'],
+  ['DeepLabv3+ ResNet50_vd', 'deeplabv3p_resnet50_vd_cityscapes.yaml', [], 'conv'],
+  ['OCRNet-W18', 'ocrnet_w18_bn_cityscapes.yaml', [], 'conv'],
+  ['ICNet ×0.5', 'icnet_optic.yaml', [], 'conv'],
+  ['Fast-SCNN', 'cityscape_fast_scnn.yaml', [], 'depthwise'],
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -109,13 +120,19 @@ try {
     const [w, h] = cfg.EVAL_CROP_SIZE;
     const tRun = await timeRuns(bytes, [1, cfg.DATASET.DATA_DIM, h, w]);
     const gflops = flops / tRun / 1e9;
+    const predictModel = toArgmaxModel(foldUpsampledConcat(decodeModel(bytes)).model, cfg.DATASET.NUM_CLASSES).model;
+    const predictFlops = graphFlops(predictModel);
+    const tPredict = await timeRuns(encodeModel(predictModel), [1, cfg.DATASET.DATA_DIM, h, w]);
+    const predictGflops = predictFlops / tPredict / 1e9;
     rows.push({
       name,
       crop: `${w}×${h}`,
       mb: statSync(modelPath).size / 1e6,
       gflop: flops / 1e9,
       tRun,
+      tPredict,
       gflops,
+      predictGflops,
       kind,
       exportRatio: tExport / tCopy,
       tExport,
@@ -127,12 +144,12 @@ try {
     `yardsticks in this run: 3×3 conv ${yard.conv.toFixed(1)} GFLOP/s, depthwise 3×3 ${yard.depthwise.toFixed(1)} GFLOP/s; median of ${RUNS} runs\n`,
   );
   console.log(
-    '| model | crop | model.onnx MB | GFLOP/img | img/s | GFLOP/s | ÷ 3×3 conv | ÷ depthwise | export s | read+write s | export ÷ I/O |',
+    '| model | crop | model.onnx MB | GFLOP/img | model.onnx img/s | GFLOP/s | predict img/s | predict GFLOP/s | ÷ 3×3 conv | ÷ depthwise | export s | read+write s | export ÷ I/O |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.name} | ${r.crop} | ${r.mb.toFixed(1)} | ${r.gflop.toFixed(1)} | ${(1 / r.tRun).toFixed(2)} | ${r.gflops.toFixed(1)} | ${(r.gflops / yard.conv).toFixed(2)}×${r.kind === 'conv' ? ' (target ≥ 0.8)' : ''} | ${(r.gflops / yard.depthwise).toFixed(1)}×${r.kind === 'depthwise' ? ' (held to this)' : ''} | ${r.tExport.toFixed(2)} | ${r.tCopy.toFixed(2)} | ${r.exportRatio.toFixed(2)}× |`,
+      `| ${r.name} | ${r.crop} | ${r.mb.toFixed(1)} | ${r.gflop.toFixed(1)} | ${(1 / r.tRun).toFixed(2)} | ${r.gflops.toFixed(1)} | ${(1 / r.tPredict).toFixed(2)} | ${r.predictGflops.toFixed(1)} | ${(r.predictGflops / yard.conv).toFixed(2)}×${r.kind === 'conv' ? ' (target ≥ 0.8)' : ''} | ${(r.predictGflops / yard.depthwise).toFixed(1)}×${r.kind === 'depthwise' ? ' (held to this)' : ''} | ${r.tExport.toFixed(2)} | ${r.tCopy.toFixed(2)} | ${r.exportRatio.toFixed(2)}× |`,
     );
   }
 } finally {
