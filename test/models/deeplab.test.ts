@@ -317,7 +317,7 @@ describe('DeepLabv3+ parameters', () => {
     // res3a and res4a stride at output stride 16; res5a is dilated and keeps a plain 1×1.
     expect(ceil).toHaveLength(2);
     expect(
-      vd.ops.filter((o) => o.type === 'pad').map((o) => (o.attrs.get('paddings')?.value as number[])[4]),
+      vd.ops.filter((o) => o.type === 'pad').map((o) => (o.attrs.get('paddings')!.value as number[])[4]),
     ).toEqual([2, 4, 8]);
   });
 

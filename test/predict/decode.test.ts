@@ -80,7 +80,9 @@ describe('corrupt inputs', () => {
     bmp.writeUInt32LE(1, 30); // BI_RLE8
     const e = await errorOf(bmp, 'scan.bmp');
     expect(e.code).toBe('IMAGE_DECODE');
-    expect(e.message).toContain('cannot decode BMP "scan.bmp": compression 1 (RLE8) is not supported; save it as PNG');
+    expect(e.message).toContain(
+      'cannot decode BMP "scan.bmp": compression 1 (RLE8) is not supported; save it as PNG',
+    );
   });
   it('names a truncated BMP', async () => {
     const bmp = readFileSync(join(HERE, 'decode', 'bmp24.bmp'));

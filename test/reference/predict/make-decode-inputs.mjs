@@ -112,8 +112,9 @@ function bmp({
     buf.writeUInt32LE(compression, 30);
     buf.writeUInt32LE(stride * height, 34);
     buf.writeUInt32LE(palette.length, 46);
-    if (masks && header >= 108) masks.forEach((m, i) => buf.writeUInt32LE(m >>> 0, 54 + 4 * i));
-    if (masks && maskBytes) masks.slice(0, 3).forEach((m, i) => buf.writeUInt32LE(m >>> 0, 54 + 4 * i));
+    // Masks: inside a V4/V5 header (with alpha), or 12 bytes after a 40-byte one.
+    const written = header >= 108 ? masks : maskBytes ? masks?.slice(0, 3) : undefined;
+    for (const [i, m] of (written ?? []).entries()) buf.writeUInt32LE(m >>> 0, 54 + 4 * i);
   }
   palette.forEach(([b, g, r], i) => {
     const at = 14 + header + maskBytes + i * entry;
