@@ -58,8 +58,10 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
       assetBase: '/viewer',
     }),
   );
+  // On every response, errors included.
   const headers = {
     'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
     'content-security-policy':
       "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self'; img-src 'self' data: blob:",
     'cache-control': 'no-store',
