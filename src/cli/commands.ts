@@ -29,6 +29,8 @@ export const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new M
   ['export', () => import('./export.js')],
   ['convert', () => import('./convert.js')],
   ['predict', () => import('./predict.js')],
+  ['merge-summaries', () => import('./merge-summaries.js')],
+  ['job', () => import('./job.js')],
   ['eval', () => import('./eval.js')],
   ['quickstart', () => import('./quickstart.js')],
   ['service', () => import('./service.js')],

@@ -16,12 +16,18 @@ interface PredictFlags {
   model?: string;
   output: string;
   list?: string;
+  dataDir?: string;
   recursive?: boolean;
   threads?: string;
   batchSize?: string;
   blend?: boolean;
   /** false with --no-fold. */
   fold: boolean;
+  shard?: string;
+  shards?: string;
+  keepFolders?: boolean;
+  skipExisting?: boolean;
+  summary?: string;
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -50,11 +56,29 @@ export function define(program: Command, context: CliContext): void {
     )
     .option('--output <dir>', 'output folder', 'visual')
     .option('--list <file>', 'a PaddleSeg list file; image paths are relative to DATASET.DATA_DIR')
+    .option(
+      '--data-dir <dir>',
+      'root of --list entries (default: DATASET.DATA_DIR of --cfg, else the current folder)',
+    )
     .option('--recursive', 'also read images in sub-folders')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: number of cores)')
     .option('--batch-size <n>', 'images per inference run (default 1, as vis.py)')
     .option('--blend', 'also write <basename>_blend.jpg, the colour mask blended over the photo')
-    .option('--no-fold', NO_FOLD_HELP);
+    .option('--no-fold', NO_FOLD_HELP)
+    .option(
+      '--shard <I/N>',
+      'run shard I of N (0-based): every N-th image of the list from I; default JOB_COMPLETION_INDEX with --shards/PDSEG_SHARDS',
+    )
+    .option('--shards <n>', 'shard count, with --shard I or JOB_COMPLETION_INDEX (or PDSEG_SHARDS)')
+    .option('--keep-folders', "outputs mirror the inputs' folders under --output (implied by sharding)")
+    .option(
+      '--skip-existing',
+      'skip images whose output PNG is already there (a retried shard redoes only the rest)',
+    )
+    .option(
+      '--summary <file>',
+      'write the run summary as JSON (default with a shard: <output>/.pdseg/shard-I-of-N.json)',
+    );
   addConfigOptions(cmd).action(async (givenWords: string[], opts: PredictFlags) => {
     // `--input a b KEY VALUE`: the variadic option swallows the overrides; give them back.
     const words = [...givenWords];
@@ -75,14 +99,35 @@ export function define(program: Command, context: CliContext): void {
     const { predictImages } = await import('../predict/pipeline.js');
     let list = opts.list;
     if (!opts.input && !list && cfg?.DATASET.VIS_FILE_LIST) list = cfg.DATASET.VIS_FILE_LIST;
-    const items = await collectInputs({
+    const { resolveShard, shardItems, defaultSummaryPath, writeShardSummary, shardExitCode } = await import(
+      '../predict/shard.js'
+    );
+    const shard = resolveShard(opts.shard, opts.shards);
+    const startedAt = new Date().toISOString();
+    const all = await collectInputs({
       inputs: opts.input,
       list,
-      dataDir: cfg?.DATASET.DATA_DIR ?? '.',
+      dataDir: opts.dataDir ?? cfg?.DATASET.DATA_DIR ?? '.',
       separator: cfg?.DATASET.SEPARATOR ?? ' ',
       recursive: opts.recursive,
       outputDir: opts.output,
+      keepFolders: opts.keepFolders || shard !== undefined,
     });
+    const mine = shardItems(all, shard);
+    let items = mine;
+    if (opts.skipExisting) {
+      const { stat } = await import('node:fs/promises');
+      const present = await Promise.all(
+        mine.map((i) =>
+          stat(i.output).then(
+            (s) => s.isFile() && s.size > 0,
+            () => false,
+          ),
+        ),
+      );
+      items = mine.filter((_, k) => !present[k]);
+    }
+    const skipped = mine.length - items.length;
     const modelPath = await resolveModelPath(opts.model ?? cfg?.FREEZE.SAVE_DIR ?? 'freeze_model');
     const model = await loadLabelModel(modelPath, {
       threads: positiveInt(opts.threads, '--threads'),
@@ -100,11 +145,29 @@ export function define(program: Command, context: CliContext): void {
         onEvent: context.renderer.sink,
       });
       context.renderer.stop();
+      const of = shard ? ` (shard ${shard.index}/${shard.count}: ${mine.length} of ${all.length})` : '';
       context.out(
-        `${summary.images} of ${items.length} image(s) segmented into ${opts.output}/ in ${summary.seconds.toFixed(1)} s ` +
-          `(${summary.imagesPerSecond.toFixed(2)} img/s), ${summary.failures.length} failed\n`,
+        `${summary.images} of ${items.length} image(s) segmented into ${opts.output}/${of} in ${summary.seconds.toFixed(1)} s ` +
+          `(${summary.imagesPerSecond.toFixed(2)} img/s), ${summary.failures.length} failed` +
+          `${opts.skipExisting ? `, ${skipped} already there` : ''}\n`,
       );
-      if (summary.failures.length > 0) process.exitCode = 1;
+      const record = {
+        shard: shard ?? null,
+        images: mine.length,
+        written: summary.images,
+        skipped,
+        failures: summary.failures.map((f) => ({ input: f.input, kind: f.kind, message: f.message })),
+        seconds: summary.seconds,
+        imagesPerSecond: summary.imagesPerSecond,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+      };
+      const summaryFile = opts.summary ?? (shard ? defaultSummaryPath(opts.output, shard) : undefined);
+      if (summaryFile) await writeShardSummary(summaryFile, record);
+      if (shard || opts.summary) {
+        const code = shardExitCode(record);
+        if (code !== 0) process.exitCode = code;
+      } else if (summary.failures.length > 0) process.exitCode = 1;
     } finally {
       await model.session.release();
     }

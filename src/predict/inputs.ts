@@ -6,7 +6,7 @@
  * before anything runs (PaddleSeg silently overwrites), and no output may be an input.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { messageOf, PdsegError } from '../errors.js';
 
 /** File extensions predict accepts in folders (lower case, without the dot). */
@@ -38,6 +38,12 @@ export interface CollectOptions {
   outputDir: string;
   /** Folder relative paths are resolved against (default cwd). */
   cwd?: string;
+  /**
+   * Outputs keep each input's folders relative to its root (the `--input` folder, or
+   * DATA_DIR for list entries): `a/b/x.jpg` → `<output>/a/b/x.png`. Default: basenames,
+   * as vis.py writes them.
+   */
+  keepFolders?: boolean;
 }
 
 function isImageName(name: string): boolean {
@@ -86,6 +92,8 @@ export async function readListImages(
 export async function collectInputs(o: CollectOptions): Promise<PredictItem[]> {
   const cwd = o.cwd ?? process.cwd();
   const files: string[] = [];
+  /** Each file's root, for {@link CollectOptions.keepFolders}. */
+  const roots = new Map<string, string>();
   for (const given of o.inputs ?? []) {
     const p = resolve(cwd, given);
     let s: Awaited<ReturnType<typeof stat>>;
@@ -103,6 +111,7 @@ export async function collectInputs(o: CollectOptions): Promise<PredictItem[]> {
     if (s.isDirectory()) {
       const before = files.length;
       await walk(p, o.recursive ?? false, files);
+      for (const f of files.slice(before)) roots.set(f, p);
       if (files.length === before) {
         throw new PdsegError(
           'USAGE',
@@ -111,11 +120,15 @@ export async function collectInputs(o: CollectOptions): Promise<PredictItem[]> {
       }
     } else {
       files.push(p);
+      roots.set(p, dirname(p));
     }
   }
   if (o.list !== undefined) {
     const dataDir = resolve(cwd, o.dataDir ?? '.');
-    files.push(...(await readListImages(resolve(cwd, o.list), dataDir, o.separator ?? ' ')));
+    for (const f of await readListImages(resolve(cwd, o.list), dataDir, o.separator ?? ' ')) {
+      files.push(f);
+      if (!roots.has(f)) roots.set(f, dataDir);
+    }
   }
   if (files.length === 0) {
     throw new PdsegError('USAGE', 'no input images: pass --input <folder|file…> or --list <file>');
@@ -125,7 +138,17 @@ export async function collectInputs(o: CollectOptions): Promise<PredictItem[]> {
   const inputsSet = new Set(files);
   const items: PredictItem[] = [];
   for (const input of files) {
-    const stem = basename(input, extname(input));
+    let stem = basename(input, extname(input));
+    if (o.keepFolders) {
+      const rel = relative(roots.get(input)!, input);
+      if (rel.startsWith('..') || isAbsolute(rel)) {
+        throw new PdsegError(
+          'USAGE',
+          `"${input}" is outside its root "${roots.get(input)}", so --keep-folders cannot mirror its folders; list it relative to DATASET.DATA_DIR`,
+        );
+      }
+      stem = rel.slice(0, rel.length - extname(rel).length);
+    }
     const output = join(outDir, `${stem}.png`);
     const blend = join(outDir, `${stem}_blend.jpg`);
     const other = byOutput.get(output);

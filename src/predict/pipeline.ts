@@ -5,6 +5,7 @@
  * bounded queue keeps memory flat however large the folder is. A bad image is reported as
  * one event naming the file and the reason, and the others continue.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPdsegError, messageOf } from '../errors.js';
@@ -21,6 +22,7 @@ import { normalizationTables, type Preprocessed, preprocess } from './preprocess
 import { type LabelRunner, prefetchBatches, runAhead } from './run-ahead.js';
 import type { OutputTensor } from './session.js';
 import type { PredictSettings } from './settings.js';
+import { failureKind } from './shard.js';
 
 export type { LabelRunner } from './run-ahead.js';
 
@@ -42,6 +44,8 @@ export interface PredictOptions {
 export interface PredictFailure {
   input: string;
   message: string;
+  /** The input's fault (a retry reads the same) or transient (I/O, inference): see shard.ts. */
+  kind: 'input' | 'transient';
 }
 
 /** The end-of-run summary. */
@@ -81,9 +85,9 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
   let done = 0;
   const total = o.items.length;
 
-  const fail = (input: string, e: unknown) => {
+  const fail = (input: string, e: unknown, kind = failureKind(e)) => {
     const message = isPdsegError(e) ? e.message : `${input}: ${messageOf(e)}`;
-    failures.push({ input, message });
+    failures.push({ input, message, kind });
     emit({ type: 'warn', task: 'predict', message });
   };
   const progress = () => {
@@ -125,7 +129,8 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
       done++;
       progress();
     } catch (e) {
-      fail(p.item.input, e);
+      // Writing the result failed (disk full, I/O): the image itself was fine.
+      fail(p.item.input, e, 'transient');
     }
   };
 
@@ -139,7 +144,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictSummary> 
   const pendingWrites = new Set<Promise<void>>();
   for await (const r of runAhead(batches, o.runner)) {
     if (!r.ok) {
-      for (const p of r.batch.items) fail(p.item.input, r.error);
+      for (const p of r.batch.items) fail(p.item.input, r.error, 'transient');
       continue;
     }
     const labels = toUint8(r.out.data);
