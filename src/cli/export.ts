@@ -1,5 +1,5 @@
 /**
- * `pdseg export --cfg F [--skip-mismatch] [KEY VALUE…]` (spec §5; DESIGN.md command table):
+ * `pdseg export --cfg F [--skip-mismatch] [--triton REPO …] [KEY VALUE…]` (spec §5; DESIGN.md command table):
  * builds the network of `MODEL.MODEL_NAME`, loads `TEST.TEST_MODEL` and writes
  * `<FREEZE.SAVE_DIR>/model.onnx` (or, with `--format paddle`, Paddle's own `__model__` +
  * `__params__`; `both` writes all three) and `deploy.yaml`. The tutorial's
@@ -7,8 +7,10 @@
  * TEST.TEST_MODEL ./pretrained_model/pspnet50_bn_cityscapes/` keeps its arguments.
  */
 import { type Command, Option } from 'commander';
+import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
 import { addConfigOptions, configFromCli } from './config-options.js';
+import { addTritonOptions, type TritonFlags, writeTritonFromFlags } from './triton-options.js';
 
 /** Registers the `export` command. */
 export function define(program: Command, context: CliContext): void {
@@ -29,20 +31,26 @@ export function define(program: Command, context: CliContext): void {
         .choices(['onnx', 'paddle', 'both'])
         .default('onnx'),
     );
+  addTritonOptions(cmd);
   addConfigOptions(cmd).action(
     async (
       words: string[],
-      opts: { cfg?: string; skipMismatch?: boolean; format?: 'onnx' | 'paddle' | 'both' },
+      opts: { cfg?: string; skipMismatch?: boolean; format?: 'onnx' | 'paddle' | 'both' } & TritonFlags,
     ) => {
       const verbose = cmd.optsWithGlobals<{ verbose?: boolean }>().verbose ?? false;
       const cfg = await configFromCli(opts, words);
       const { exportModel } = await import('../export/export-model.js');
-      await exportModel(cfg, {
+      const result = await exportModel(cfg, {
         onEvent: context.renderer.sink,
         skipMismatch: opts.skipMismatch ?? false,
         verbose,
         format: opts.format ?? 'onnx',
       });
+      if (opts.triton) {
+        if (!result.modelPath)
+          throw new PdsegError('USAGE', '--triton needs the ONNX model: use --format onnx or both');
+        context.out(await writeTritonFromFlags(result.modelPath, opts));
+      }
     },
   );
 }

@@ -28,6 +28,8 @@ interface PredictFlags {
   keepFolders?: boolean;
   skipExisting?: boolean;
   summary?: string;
+  server?: string;
+  serverModel?: string;
 }
 
 function positiveInt(text: string | undefined, flag: string): number | undefined {
@@ -41,6 +43,21 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
 /** Help of `--no-fold` (predict and eval). */
 export const NO_FOLD_HELP =
   "run the exported network op for op (only the softmax is replaced); by default the PSP pyramid branches are folded through psp_end's 3x3 convolution at their own size — the same sums reassociated, about 20% faster at 512x512";
+
+/**
+ * `--server`: the local model file gives only the settings (metadata); the inference
+ * runs on the KServe v2 endpoint.
+ */
+async function remoteModel(modelPath: string, server: string, name: string | undefined) {
+  const { readModel } = await import('../predict/load-model.js');
+  const { settingsFromMetadata } = await import('../predict/settings.js');
+  const { KserveRunner } = await import('../scale/kserve-client.js');
+  const model = await readModel(modelPath);
+  const settings = settingsFromMetadata(model.metadataProps, modelPath);
+  const served = name ?? model.metadataProps.find((m) => m.key === 'MODEL_NAME')?.value ?? 'pdseg';
+  const session = Object.assign(await KserveRunner.connect(server, served), { release: async () => {} });
+  return { session, settings };
+}
 
 /** Registers the `predict` command. */
 export function define(program: Command, context: CliContext): void {
@@ -75,6 +92,11 @@ export function define(program: Command, context: CliContext): void {
       '--skip-existing',
       'skip images whose output PNG is already there (a retried shard redoes only the rest)',
     )
+    .option(
+      '--server <url>',
+      'run inference on a KServe v2 endpoint (Triton…) instead of here; settings still come from --model/--cfg',
+    )
+    .option('--server-model <name>', 'the model name on --server (default MODEL.MODEL_NAME of the model)')
     .option(
       '--summary <file>',
       'write the run summary as JSON (default with a shard: <output>/.pdseg/shard-I-of-N.json)',
@@ -129,13 +151,15 @@ export function define(program: Command, context: CliContext): void {
     }
     const skipped = mine.length - items.length;
     const modelPath = await resolveModelPath(opts.model ?? cfg?.FREEZE.SAVE_DIR ?? 'freeze_model');
-    const model = await loadLabelModel(modelPath, {
-      threads: positiveInt(opts.threads, '--threads'),
-      fold: opts.fold,
-    });
+    const model = opts.server
+      ? await remoteModel(modelPath, opts.server, opts.serverModel)
+      : await loadLabelModel(modelPath, {
+          threads: positiveInt(opts.threads, '--threads'),
+          fold: opts.fold,
+        });
     try {
       const settings = cfg ? settingsFromConfig(cfg) : model.settings;
-      checkAgainstModel(settings, model);
+      if (!opts.server) checkAgainstModel(settings, model as Awaited<ReturnType<typeof loadLabelModel>>);
       const summary = await predictImages({
         items,
         runner: model.session,
