@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePspnetFixture } from '../fixtures/pspnet.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeTestImage } from '../predict/images.js';
-import { startKserve } from './kserve-server.js';
+import { startKserve } from './kserve-server.mjs';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 beforeAll(async () => {

@@ -4,29 +4,24 @@
  * the metadata, `POST /v2/models/NAME/infer` reads a JSON header of
  * `Inference-Header-Content-Length` bytes then the raw tensor, runs the model of a Triton
  * repository entry with onnxruntime, and answers the output the same way. It counts
- * requests, so tests can check batching.
+ * requests, so tests can check batching. Plain JavaScript: bench/shard.mjs uses it too.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
-const DATATYPE: Record<string, string> = { float32: 'FP32', uint8: 'UINT8', int64: 'INT64' };
+const DATATYPE = { float32: 'FP32', uint8: 'UINT8', int64: 'INT64' };
 
-export interface TestKserve {
-  url: string;
-  requests: number;
-  close(): Promise<void>;
-}
-
-export async function startKserve(repo: string, name: string): Promise<TestKserve> {
+/** Starts the server on a free loopback port: `{ url, requests, close() }`. */
+export async function startKserve(repo, name) {
   const session = await ort.InferenceSession.create(await readFile(join(repo, name, '1', 'model.onnx')));
-  const input = session.inputNames[0]!;
-  const output = session.outputNames[0]!;
+  const input = session.inputNames[0];
+  const output = session.outputNames[0];
   const state = { requests: 0 };
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks);
     if (req.method === 'GET' && req.url === `/v2/models/${name}`) {
       const meta = {
@@ -36,8 +31,8 @@ export async function startKserve(repo: string, name: string): Promise<TestKserv
         outputs: [{ name: output, datatype: 'FP32', shape: [-1, -1, -1, -1] }],
       };
       // The output's type as the model declares it.
-      const probe = (session as unknown as { outputMetadata?: Array<{ type?: string }> }).outputMetadata;
-      if (probe?.[0]?.type) meta.outputs[0]!.datatype = DATATYPE[probe[0].type] ?? 'FP32';
+      const probe = session.outputMetadata;
+      if (probe?.[0]?.type) meta.outputs[0].datatype = DATATYPE[probe[0].type] ?? 'FP32';
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(meta));
       return;
     }
@@ -47,23 +42,12 @@ export async function startKserve(repo: string, name: string): Promise<TestKserv
     }
     state.requests++;
     const n = Number(req.headers['inference-header-content-length']);
-    const head = JSON.parse(body.subarray(0, n).toString('utf8')) as {
-      inputs: Array<{
-        name: string;
-        shape: number[];
-        datatype: string;
-        parameters: { binary_data_size: number };
-      }>;
-    };
-    const t = head.inputs[0]!;
+    const head = JSON.parse(body.subarray(0, n).toString('utf8'));
+    const t = head.inputs[0];
     const raw = body.subarray(n, n + t.parameters.binary_data_size);
     const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    const out = (await session.run({ [t.name]: new ort.Tensor('float32', data, t.shape) }))[output]!;
-    const bytes = Buffer.from(
-      (out.data as Uint8Array).buffer,
-      (out.data as Uint8Array).byteOffset,
-      (out.data as Uint8Array).byteLength,
-    );
+    const out = (await session.run({ [t.name]: new ort.Tensor('float32', data, t.shape) }))[output];
+    const bytes = Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength);
     const reply = Buffer.from(
       JSON.stringify({
         model_name: name,
@@ -84,13 +68,13 @@ export async function startKserve(repo: string, name: string): Promise<TestKserv
       })
       .end(Buffer.concat([reply, bytes]));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
     get requests() {
       return state.requests;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => new Promise((r) => server.close(() => r())),
   };
 }
