@@ -3,7 +3,8 @@
 //   sharded  N processes `--shard i/N --threads cores/N` at once over the same list
 //            (target: throughput ≥ 0.9 × one: sharding must cost nothing)
 //   server   `pdseg predict --server` against a loopback KServe v2 server (onnxruntime in
-//            that process) vs local predict, per-image overhead of the protocol
+//            that process, the unfolded label model) vs local predict of the same graph
+//            (`--no-fold`): per-image overhead of the protocol
 // Model: the quickstart's synthetic PSPNet checkpoint (×0.25, 512×512, 19 classes);
 // images: seeded 640×480 JPEGs.
 //
@@ -111,28 +112,12 @@ try {
   }
 
   // --server: a Triton repository entry with the label head, served on loopback.
-  await run(
-    [
-      'convert',
-      'model',
-      '--output',
-      'conv',
-      '--triton',
-      'repo',
-      '--triton-head',
-      'argmax',
-      '--triton-name',
-      'psp',
-    ],
-    work,
-  ).catch(async () => {
-    const { readFile } = await import('node:fs/promises');
-    const { writeTritonRepository } = await import(d('scale/triton.js'));
-    await writeTritonRepository(await readFile(join(work, 'model', 'model.onnx')), {
-      dir: join(work, 'repo'),
-      name: 'psp',
-      head: 'argmax',
-    });
+  const { readFile } = await import('node:fs/promises');
+  const { writeTritonRepository } = await import(d('scale/triton.js'));
+  await writeTritonRepository(await readFile(join(work, 'model', 'model.onnx')), {
+    dir: join(work, 'repo'),
+    name: 'psp',
+    head: 'argmax',
   });
   const server = await startKserve(join(work, 'repo'), 'psp');
   try {
