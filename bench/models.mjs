@@ -120,7 +120,10 @@ try {
     const [w, h] = cfg.EVAL_CROP_SIZE;
     const tRun = await timeRuns(bytes, [1, cfg.DATASET.DATA_DIM, h, w]);
     const gflops = flops / tRun / 1e9;
-    const predictModel = toArgmaxModel(foldUpsampledConcat(decodeModel(bytes)).model, cfg.DATASET.NUM_CLASSES).model;
+    const predictModel = toArgmaxModel(
+      foldUpsampledConcat(decodeModel(bytes)).model,
+      cfg.DATASET.NUM_CLASSES,
+    ).model;
     const predictFlops = graphFlops(predictModel);
     const tPredict = await timeRuns(encodeModel(predictModel), [1, cfg.DATASET.DATA_DIM, h, w]);
     const predictGflops = predictFlops / tPredict / 1e9;
