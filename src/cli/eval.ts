@@ -17,6 +17,7 @@ interface EvalFlags {
   threads?: string;
   /** false with --no-fold. */
   fold: boolean;
+  predictions?: string;
 }
 
 /** Registers the `eval` command. */
@@ -30,7 +31,11 @@ export function define(program: Command, context: CliContext): void {
     .option('--model <path>', 'model.onnx or the folder holding it (default: FREEZE.SAVE_DIR)')
     .option('--json', 'print every metric and the confusion matrix as JSON')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: number of cores)')
-    .option('--no-fold', NO_FOLD_HELP);
+    .option('--no-fold', NO_FOLD_HELP)
+    .option(
+      '--predictions <dir>',
+      'score masks pdseg predict already wrote (e.g. the union of a sharded run) at the images’ own resolution, instead of running the model',
+    );
   addConfigOptions(cmd).action(async (words: string[], opts: EvalFlags) => {
     if (opts.cfg === undefined && words.length === 0) {
       throw new PdsegError(
@@ -59,20 +64,36 @@ export function define(program: Command, context: CliContext): void {
         `DATASET.VAL_FILE_LIST "${cfg.DATASET.VAL_FILE_LIST}" lists no samples`,
       );
     }
-    const model = await loadLabelModel(await resolveModelPath(opts.model ?? cfg.FREEZE.SAVE_DIR), {
-      threads,
-      fold: opts.fold,
-    });
+    const settings = settingsFromConfig(cfg);
+    const model = opts.predictions
+      ? undefined
+      : await loadLabelModel(await resolveModelPath(opts.model ?? cfg.FREEZE.SAVE_DIR), {
+          threads,
+          fold: opts.fold,
+        });
     try {
-      const settings = settingsFromConfig(cfg);
-      checkAgainstModel(settings, model);
-      const result = await evaluate({
-        samples,
-        runner: model.session,
-        settings,
-        batchSize: cfg.BATCH_SIZE,
-        onEvent: context.renderer.sink,
-      });
+      let result: Awaited<ReturnType<typeof evaluate>>;
+      if (model) {
+        checkAgainstModel(settings, model);
+        result = await evaluate({
+          samples,
+          runner: model.session,
+          settings,
+          batchSize: cfg.BATCH_SIZE,
+          onEvent: context.renderer.sink,
+        });
+      } else {
+        const { evaluateMasks } = await import('../eval/evaluate.js');
+        const { resolve } = await import('node:path');
+        result = await evaluateMasks({
+          samples,
+          predictions: resolve(opts.predictions!),
+          dataDir: resolve(cfg.DATASET.DATA_DIR),
+          numClasses: settings.numClasses,
+          ignoreIndex: settings.ignoreIndex,
+          onEvent: context.renderer.sink,
+        });
+      }
       context.renderer.stop();
       const names = await readClassNames(cfg.DATASET.DATA_DIR, settings.numClasses);
       if (opts.json) {
@@ -99,7 +120,7 @@ export function define(program: Command, context: CliContext): void {
         context.out(`${paddleLines(result)}\n\n${classTable(result, names)}\n`);
       }
     } finally {
-      await model.session.release();
+      await model?.session.release();
     }
   });
 }

@@ -113,3 +113,71 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
     seconds: (performance.now() - started) / 1000,
   };
 }
+
+/** Options of {@link evaluateMasks}. */
+export interface EvaluateMasksOptions {
+  samples: readonly EvalSample[];
+  /** The folder `pdseg predict` wrote (for example the union of a sharded run). */
+  predictions: string;
+  /** `DATASET.DATA_DIR`: a mask is looked up by the image's path relative to it. */
+  dataDir: string;
+  numClasses: number;
+  ignoreIndex: number;
+  onEvent?: ProgressSink;
+}
+
+/**
+ * The metrics of masks already written by `pdseg predict` against the labels, at the
+ * images' own resolution (the masks are written at it; eval.py compares at the crop size
+ * instead, so the two differ by the resizing of labels). A mask is
+ * `<predictions>/<image path relative to DATA_DIR, extension .png>` (the `--keep-folders`
+ * and sharded layout), else `<predictions>/<basename>.png` (the default one); a missing
+ * mask stops the evaluation, naming it.
+ */
+export async function evaluateMasks(o: EvaluateMasksOptions): Promise<EvalResult> {
+  const { access } = await import('node:fs/promises');
+  const { basename, extname, join, relative } = await import('node:path');
+  const emit = o.onEvent ?? silent;
+  const cm = new ConfusionMatrix(o.numClasses);
+  const started = performance.now();
+  let done = 0;
+  for (const x of o.samples) {
+    const rel = relative(o.dataDir, x.image);
+    const nested = join(o.predictions, `${rel.slice(0, rel.length - extname(rel).length)}.png`);
+    const flat = join(o.predictions, `${basename(x.image, extname(x.image))}.png`);
+    const mask = await access(nested).then(
+      () => nested,
+      () =>
+        access(flat).then(
+          () => flat,
+          () => undefined,
+        ),
+    );
+    if (!mask) {
+      throw new PdsegError(
+        'DATASET',
+        `no mask for "${x.image}" (line ${x.line}) in ${o.predictions}: looked for "${nested}" and "${flat}"; run pdseg predict over the same list first`,
+      );
+    }
+    const [lab, pred] = await Promise.all([readLabel(x.label), readLabel(mask)]);
+    if (lab.width !== pred.width || lab.height !== pred.height) {
+      throw new PdsegError(
+        'DATASET',
+        `mask "${mask}" is ${pred.width}x${pred.height} but label "${x.label}" is ${lab.width}x${lab.height}`,
+      );
+    }
+    cm.update(lab.data, pred.data, o.ignoreIndex, x.label);
+    done++;
+    emit({ type: 'progress', task: 'eval', done, total: o.samples.length, unit: 'items', itemName: 'img' });
+  }
+  const k = o.numClasses;
+  const matrix: number[][] = [];
+  for (let i = 0; i < k; i++) matrix.push(Array.from(cm.counts.subarray(i * k, (i + 1) * k)));
+  return {
+    ...computeMetrics(cm),
+    images: done,
+    numClasses: k,
+    confusionMatrix: matrix,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { dumpYaml, loadYaml, type V1Job } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdsegError } from '../../src/errors.js';
 import {
@@ -44,7 +45,21 @@ beforeAll(async () => {
     await mkdir(join(at, '..'), { recursive: true });
     await writeTestImage(join(at, '..'), rel.split('/').pop()!, 40 + 7 * i, 32 + 5 * i, i + 1);
   }
-  await writeFile(join(tmp.dir, 'list.txt'), `${IMAGES.map((p) => `${p} labels/${p}`).join('\n')}\n`);
+  // Labels (0, 1 and the ignore value 255) for eval over the union of the shards.
+  for (const [i, rel] of IMAGES.entries()) {
+    const [w, h] = [40 + 7 * i, 32 + 5 * i];
+    const px = Buffer.alloc(w * h).map((_, k) => (k % 13 === 0 ? 255 : (k * 7 + i) % 3 === 0 ? 1 : 0));
+    const at = join(tmp.dir, 'data', 'labels', rel.replace(/\.(jpg|png)$/, '.png'));
+    await mkdir(join(at, '..'), { recursive: true });
+    await sharp(px, { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(at);
+  }
+  await writeFile(
+    join(tmp.dir, 'list.txt'),
+    `${IMAGES.map((p) => `${p} labels/${p.replace(/\.(jpg|png)$/, '.png')}`).join('\n')}\n`,
+  );
   // The unsharded run every sharded one is compared with.
   const full = await predict(['--output', 'full', '--keep-folders']);
   if (full.code !== 0) throw new Error(`unsharded predict failed: ${full.stderr}`);
@@ -176,6 +191,53 @@ describe('pdseg predict --shard', () => {
     expect(partial.stdout).toContain('missing shards: 1, 2');
   }, 240_000);
 
+  it('eval --predictions over the union of the shards: the metrics of one run, and of the masks themselves', async () => {
+    const evalOf = async (dir: string) => {
+      const r = await runCli(
+        [
+          'eval',
+          '--cfg',
+          'pspnet_fixture.yaml',
+          '--predictions',
+          dir,
+          '--json',
+          'DATASET.VAL_FILE_LIST',
+          'list.txt',
+          'DATASET.DATA_DIR',
+          'data',
+        ],
+        { cwd: tmp.dir },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { images: number; confusionMatrix: number[][]; miou: number };
+    };
+    const union = await evalOf('s7');
+    expect(await evalOf('full')).toEqual({ ...union, seconds: expect.any(Number) });
+    expect(union.images).toBe(IMAGES.length);
+    // The confusion matrix counted here from the PNGs, independently of src/eval.
+    const cm = [
+      [0, 0],
+      [0, 0],
+    ];
+    for (const rel of IMAGES) {
+      const png = rel.replace(/\.(jpg|png)$/, '.png');
+      const lab = await sharp(join(tmp.dir, 'data', 'labels', png))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const pred = await sharp(join(tmp.dir, 's7', png))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      // The mask is a palette PNG: sharp expands it to RGB; the class is the colour's index in PaddleSeg's map (0 black, 1 dark red).
+      for (let k = 0; k < lab.info.width * lab.info.height; k++) {
+        const v = lab.data[k * lab.info.channels]!;
+        if (v === 255) continue;
+        const red = pred.data[k * pred.info.channels]!;
+        cm[v]![red === 0 ? 0 : 1]!++;
+      }
+    }
+    expect(union.confusionMatrix).toEqual(cm);
+  }, 120_000);
+
   it('a shard killed with SIGKILL reruns with --skip-existing and redoes only what is missing', async () => {
     const want = await tree(join(tmp.dir, 'full'));
     const out = join(tmp.dir, 'killed');
@@ -203,7 +265,8 @@ describe('pdseg predict --shard', () => {
     }
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const before = await tree(out);
+    // Masks complete at the kill (a half-written one is still a hidden temp file).
+    const before = new Map([...(await tree(out))].filter(([k]) => !k.includes('.tmp-')));
     expect(before.size).toBeGreaterThanOrEqual(1);
     // Killed mid-run: some masks there, not all.
     expect(before.size).toBeLessThan(IMAGES.length);

@@ -54,7 +54,9 @@ function parsePbtxt(text: string): Pb {
       if (tokens[i] === ':') i++;
       const v = value();
       // A repeated field is written `f [ … ]` or several `f { … }`.
-      (out[key] ??= []).push(...(Array.isArray(v) && !(tokens[i - 1] === '}') ? v : [v]));
+      const list = out[key] ?? [];
+      list.push(...(Array.isArray(v) && !(tokens[i - 1] === '}') ? v : [v]));
+      out[key] = list;
     }
     i++;
     return out;
