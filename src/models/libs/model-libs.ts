@@ -8,6 +8,11 @@ import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 
+/** The static `[H, W]` of an NCHW variable (`input.shape[2:]` in the Python). */
+export function spatial(x: Var): [number, number] {
+  return [x.shape[2]!, x.shape[3]!];
+}
+
 /** Options of {@link conv}. */
 export interface ConvOptions {
   numFilters: number;

@@ -21,13 +21,9 @@
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { invertedResidual } from '../backbone/mobilenet-v2.js';
-import { type BnOptions, bn, bnRelu, conv, separateConv } from '../libs/model-libs.js';
+import { type BnOptions, bn, bnRelu, conv, separateConv, spatial } from '../libs/model-libs.js';
 
 type Norm = Omit<BnOptions, 'act'>;
-
-function spatial(x: Var): [number, number] {
-  return [x.shape[2]!, x.shape[3]!];
-}
 
 /** `inverted_blocks(input, in_c, t, c, n, s, name)`: n units, the first strided, the rest residual. */
 function invertedBlocks(

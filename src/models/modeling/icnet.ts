@@ -28,7 +28,7 @@ import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { resnet } from '../backbone/resnet.js';
-import { type BnOptions, bn, conv } from '../libs/model-libs.js';
+import { type BnOptions, bn, conv, spatial } from '../libs/model-libs.js';
 
 /** Options of {@link icnet}. */
 export interface IcnetOptions {
@@ -65,10 +65,6 @@ export function checkIcnet(o: IcnetOptions, size: readonly [number, number]): vo
       `EVAL_CROP_SIZE (${w}, ${h}) is too small for ICNet: its pyramid pools use kernels ceil(size/32)/k for k = 1…4, which needs ceil(size/32) ≥ 4, i.e. width and height ≥ 97`,
     );
   }
-}
-
-function spatial(x: Var): [number, number] {
-  return [x.shape[2]!, x.shape[3]!];
 }
 
 /** `pyramis_pooling(input, input_shape)`: the map plus its four fixed-kernel average pools, resized back. */

@@ -8,7 +8,7 @@
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
 import { resnet } from '../backbone/resnet.js';
-import { bn, conv } from '../libs/model-libs.js';
+import { bn, conv, spatial } from '../libs/model-libs.js';
 
 /** Options of {@link pspnet}. */
 export interface PspnetOptions {
@@ -23,10 +23,6 @@ export interface PspnetOptions {
   momentum?: number;
   /** MODEL.DEFAULT_NORM_TYPE. */
   normType: string;
-}
-
-function spatial(x: Var): [number, number] {
-  return [x.shape[2] as number, x.shape[3] as number];
 }
 
 /** `psp_module(input, out_features)`. */
