@@ -375,6 +375,53 @@ describe('DeepLabv3+ bad keys: one clear error naming key and value', () => {
     refuse(['SOLVER.LOSS', "['softmax_loss', 'dice_loss']"], 'mixes dice_loss'));
 });
 
+describe('ImageNet backbones (backbone-only checkpoints)', () => {
+  test.each([
+    ['mobilenetv2', (n: string) => !n.includes('/')],
+    ['mobilenetv3_large', (n: string) => !n.includes('/')],
+    ['resnet_vd_50', (n: string) => !n.includes('/')],
+    ['xception_65', (n: string) => n.startsWith('xception_65/')],
+  ] as const)(
+    '%s: loads with --skip-mismatch and reports exactly the head missing',
+    async (backbone, isBackbone) => {
+      const dir = join(tmp.dir, `imagenet-${backbone}`);
+      const c: Case = {
+        name: backbone,
+        ref: { numClasses: 2, backbone, outputStride: 16, encoder: true, decoder: true, norm: 'bn' },
+        crop: [64, 64],
+        layout: 'per-file',
+      };
+      const cfg = await loadConfig({
+        cfgFile: join(ROOT, 'configs', 'deeplabv3p_xception65_cityscapes.yaml'),
+        overrides: [...words(c, dir), 'MODEL.DEEPLAB.ENCODER.POOLING_CROP_SIZE', 'None'],
+      });
+      const specs = paramSpecs(buildPredictProgram(cfg));
+      const backboneParams = specs.filter((p) => isBackbone(p.name));
+      const rnd = mulberry32(3);
+      await writeCheckpoint(
+        join(dir, 'checkpoint'),
+        [
+          ...backboneParams.map((p) => ({
+            name: p.name,
+            dims: [...p.dims],
+            dtype: 'float32' as const,
+            data: Float32Array.from({ length: p.dims.reduce((a, b) => a * b, 1) }, () => rnd() - 0.5),
+          })),
+          // A classification checkpoint's own head, which the segmentation network does not use.
+          { name: 'fc_weights', dims: [8, 1000], dtype: 'float32' as const, data: new Float32Array(8000) },
+        ],
+        'per-file',
+      );
+      const result = await exportModel(cfg, { skipMismatch: true });
+      const head = specs.filter((p) => !isBackbone(p.name)).map((p) => p.name);
+      expect(head.length).toBeGreaterThan(0);
+      expect([...result.skipped].sort()).toEqual([...head].sort());
+      expect(head.every((n) => /^(encoder|decoder|logit)\//.test(n))).toBe(true);
+    },
+    60_000,
+  );
+});
+
 describe('exported DeepLabv3+ matches the independent forward pass', () => {
   test.each(CASES)(
     '$name, crop $crop, $layout',
