@@ -11,6 +11,7 @@
 import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
+import { suffixConvBn } from '../libs/conv-bn-layer.js';
 
 /** `MODEL.HRNET.STAGEk.{NUM_MODULES, NUM_CHANNELS}` for k = 2, 3, 4. */
 export interface HrnetStages {
@@ -48,27 +49,13 @@ export function checkHrnetStages(s: HrnetStages): void {
   }
 }
 
-/** HRNet's own `conv_bn_layer`: conv (padding `(k−1)/2`, no bias) → BN `<name>_bn_*` → optional relu. */
+/** HRNet's own `conv_bn_layer`: {@link suffixConvBn} with a relu unless `act` is false. */
 export function hrnetConvBn(
   p: ProgramBuilder,
   x: Var,
   o: { filterSize: number; numFilters: number; stride?: number; act?: boolean; name: string },
 ): Var {
-  const y = L.conv2d(p, x, {
-    numFilters: o.numFilters,
-    filterSize: o.filterSize,
-    stride: o.stride ?? 1,
-    padding: Math.floor((o.filterSize - 1) / 2),
-    paramName: `${o.name}_weights`,
-  });
-  const bn = `${o.name}_bn`;
-  const z = L.batchNorm(p, y, {
-    scaleName: `${bn}_scale`,
-    biasName: `${bn}_offset`,
-    meanName: `${bn}_mean`,
-    varianceName: `${bn}_variance`,
-  });
-  return (o.act ?? true) ? L.act(p, 'relu', z) : z;
+  return suffixConvBn(p, x, { ...o, act: (o.act ?? true) ? 'relu' : undefined });
 }
 
 function basicBlock(p: ProgramBuilder, x: Var, filters: number, name: string): Var {

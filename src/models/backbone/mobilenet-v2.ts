@@ -12,6 +12,7 @@
 import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
+import { suffixConvBn } from '../libs/conv-bn-layer.js';
 
 const STAGES: ReadonlyArray<readonly [t: number, c: number, n: number, s: number]> = [
   [1, 16, 1, 1],
@@ -38,39 +39,6 @@ export function mobilenetV2Strides(outputStride: number): number[] {
   });
 }
 
-function convBn(
-  p: ProgramBuilder,
-  x: Var,
-  o: {
-    filterSize: number;
-    numFilters: number;
-    stride: number;
-    padding: number;
-    groups?: number;
-    act: boolean;
-    name: string;
-    useCudnn?: boolean;
-  },
-): Var {
-  const y = L.conv2d(p, x, {
-    numFilters: o.numFilters,
-    filterSize: o.filterSize,
-    stride: o.stride,
-    padding: o.padding,
-    groups: o.groups ?? 1,
-    useCudnn: o.useCudnn ?? true,
-    paramName: `${o.name}_weights`,
-  });
-  const bn = `${o.name}_bn`;
-  const z = L.batchNorm(p, y, {
-    scaleName: `${bn}_scale`,
-    biasName: `${bn}_offset`,
-    meanName: `${bn}_mean`,
-    varianceName: `${bn}_variance`,
-  });
-  return o.act ? L.act(p, 'relu6', z) : z;
-}
-
 /**
  * `inverted_residual_unit`: `_expand` 1×1 (relu6) → `_dwise` 3×3 depthwise (relu6) →
  * `_linear` 1×1, plus the input when `shortcut`; also returns the depthwise output (the
@@ -83,30 +51,29 @@ export function invertedResidual(
 ): { out: Var; depthwise: Var } {
   const exp = Math.round(o.inCh * o.t);
   return p.nameScope(o.name, () => {
-    const expand = convBn(p, x, {
+    const expand = suffixConvBn(p, x, {
       filterSize: 1,
       numFilters: exp,
       stride: 1,
       padding: 0,
-      act: true,
+      act: 'relu6',
       name: `${o.name}_expand`,
     });
-    const dw = convBn(p, expand, {
+    const dw = suffixConvBn(p, expand, {
       filterSize: 3,
       numFilters: exp,
       stride: o.stride,
       padding: 1,
       groups: exp,
-      act: true,
+      act: 'relu6',
       useCudnn: false,
       name: `${o.name}_dwise`,
     });
-    const linear = convBn(p, dw, {
+    const linear = suffixConvBn(p, dw, {
       filterSize: 1,
       numFilters: o.outCh,
       stride: 1,
       padding: 0,
-      act: false,
       name: `${o.name}_linear`,
     });
     return { out: o.shortcut ? L.elementwiseAdd(p, x, linear) : linear, depthwise: dw };
@@ -121,12 +88,12 @@ export function mobilenetV2(
 ): { data: Var; shortcut: Var } {
   const strides = mobilenetV2Strides(o.outputStride);
   return p.nameScope('mobilenet_v2', () => {
-    let x = convBn(p, input, {
+    let x = suffixConvBn(p, input, {
       filterSize: 3,
       numFilters: Math.trunc(32 * o.scale),
       stride: 2,
       padding: 1,
-      act: true,
+      act: 'relu6',
       name: 'conv1_1',
     });
     let inCh = Math.trunc(32 * o.scale);

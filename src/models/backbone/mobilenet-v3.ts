@@ -18,6 +18,7 @@
 import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
+import { suffixConvBn } from '../libs/conv-bn-layer.js';
 
 type Unit = readonly [k: number, exp: number, c: number, se: boolean, act: 'relu' | 'hard_swish', s: number];
 
@@ -60,6 +61,7 @@ export function makeDivisible(v: number, divisor = 8): number {
   return n;
 }
 
+/** MobileNetV3's conv_bn_layer: depthwise convs (groups > 1) run with `use_cudnn=False`. */
 function convBn(
   p: ProgramBuilder,
   x: Var,
@@ -72,24 +74,7 @@ function convBn(
     name: string;
   },
 ): Var {
-  const groups = o.groups ?? 1;
-  const y = L.conv2d(p, x, {
-    numFilters: o.numFilters,
-    filterSize: o.filterSize,
-    stride: o.stride,
-    padding: Math.floor((o.filterSize - 1) / 2),
-    groups,
-    useCudnn: groups === 1,
-    paramName: `${o.name}_weights`,
-  });
-  const bn = `${o.name}_bn`;
-  const z = L.batchNorm(p, y, {
-    scaleName: `${bn}_scale`,
-    biasName: `${bn}_offset`,
-    meanName: `${bn}_mean`,
-    varianceName: `${bn}_variance`,
-  });
-  return o.act ? L.act(p, o.act, z) : z;
+  return suffixConvBn(p, x, { ...o, useCudnn: (o.groups ?? 1) === 1 });
 }
 
 function seBlock(p: ProgramBuilder, x: Var, channels: number, name: string): Var {

@@ -16,7 +16,7 @@
 import { PdsegError } from '../../errors.js';
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
-import { convBnLayer, FLUID_BN_EPSILON, resnetBnName } from '../libs/conv-bn-layer.js';
+import { convBnLayer, FLUID_BN_EPSILON, namedBatchNorm, resnetBnName } from '../libs/conv-bn-layer.js';
 import { blockName } from './resnet.js';
 
 const DEPTHS: Readonly<Record<number, readonly number[]>> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3] };
@@ -49,14 +49,7 @@ function poolConvBn(p: ProgramBuilder, x: Var, o: { name: string; numFilters: nu
     ceilMode: true,
   });
   const y = L.conv2d(p, pool, { numFilters: o.numFilters, filterSize: 1, paramName: `${o.name}_weights` });
-  const bn = resnetBnName(o.name);
-  return L.batchNorm(p, y, {
-    epsilon: FLUID_BN_EPSILON,
-    scaleName: `${bn}_scale`,
-    biasName: `${bn}_offset`,
-    meanName: `${bn}_mean`,
-    varianceName: `${bn}_variance`,
-  });
+  return namedBatchNorm(p, y, resnetBnName(o.name), { epsilon: FLUID_BN_EPSILON });
 }
 
 function shortcut(

@@ -1,5 +1,8 @@
 /**
- * ResNet's `conv_bn_layer` (spec §4.2) with its naming quirks: weights `<name>_weights`,
+ * The backbones' `conv_bn_layer`s, which name parameters after the layer rather than the
+ * scope: a batch norm's are `<bn>_scale`, `<bn>_offset`, `<bn>_mean`, `<bn>_variance`.
+ *
+ * ResNet's (spec §4.2) has naming quirks: weights `<name>_weights`,
  * bias `<name>_biases` for the 'pspnet' stem, and batch-norm statistics named
  * `bn` + `name[3:]` (so `res2a_branch2a` → `bn2a_branch2a`, the stem's `conv1_1` → `bnv1_1`),
  * or `bn_conv1` for `conv1`. The conv layer is named `<name>.conv2d.output.1`, the batch norm
@@ -8,6 +11,55 @@
  */
 import * as L from '../../program/layers.js';
 import type { ProgramBuilder, Var } from '../../program/program-builder.js';
+
+/** A batch norm whose parameters are `<bn>_scale`, `<bn>_offset`, `<bn>_mean`, `<bn>_variance`. */
+export function namedBatchNorm(
+  p: ProgramBuilder,
+  x: Var,
+  bn: string,
+  o: Omit<L.BatchNormOptions, 'scaleName' | 'biasName' | 'meanName' | 'varianceName'> = {},
+): Var {
+  return L.batchNorm(p, x, {
+    ...o,
+    scaleName: `${bn}_scale`,
+    biasName: `${bn}_offset`,
+    meanName: `${bn}_mean`,
+    varianceName: `${bn}_variance`,
+  });
+}
+
+/**
+ * The `conv_bn_layer` of MobileNetV2/V3, HRNet/OCRNet and Fast-SCNN: conv `<name>_weights`
+ * (no bias; padding `(k−1)/2` unless given) → batch norm `<name>_bn_*` with fluid's defaults
+ * → the activation as a layer of its own (`fluid.layers.relu6(bn)`, not `act=` on the norm,
+ * so Paddle names its output after the activation).
+ */
+export function suffixConvBn(
+  p: ProgramBuilder,
+  x: Var,
+  o: {
+    name: string;
+    numFilters: number;
+    filterSize: number;
+    stride?: number;
+    padding?: number;
+    groups?: number;
+    useCudnn?: boolean;
+    act?: L.Act;
+  },
+): Var {
+  const y = L.conv2d(p, x, {
+    numFilters: o.numFilters,
+    filterSize: o.filterSize,
+    stride: o.stride ?? 1,
+    padding: o.padding ?? Math.floor((o.filterSize - 1) / 2),
+    groups: o.groups ?? 1,
+    useCudnn: o.useCudnn ?? true,
+    paramName: `${o.name}_weights`,
+  });
+  const z = namedBatchNorm(p, y, `${o.name}_bn`);
+  return o.act ? L.act(p, o.act, z) : z;
+}
 
 /** Paddle's batch-norm name for a ResNet conv name (spec §4.2). */
 export function resnetBnName(name: string): string {
@@ -52,12 +104,8 @@ export function convBnLayer(p: ProgramBuilder, x: Var, o: ConvBnOptions): Var {
     ...(o.layerNames === false ? {} : { name: `${o.name}.conv2d.output.1` }),
   });
   const bn = resnetBnName(o.name);
-  return L.batchNorm(p, y, {
+  return namedBatchNorm(p, y, bn, {
     epsilon: FLUID_BN_EPSILON,
-    scaleName: `${bn}_scale`,
-    biasName: `${bn}_offset`,
-    meanName: `${bn}_mean`,
-    varianceName: `${bn}_variance`,
     ...(o.layerNames === false ? {} : { name: `${bn}.output.1` }),
     ...(o.act ? { act: o.act } : {}),
   });
