@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
 import { addConfigOptions, configFromCli } from './config-options.js';
+import { intFlag } from './int-flag.js';
 import { NO_FOLD_HELP } from './predict.js';
 
 /** Parsed flags of `eval`. */
@@ -43,10 +44,7 @@ export function define(program: Command, context: CliContext): void {
         'eval needs a config: pdseg eval --cfg configs/pspnet_optic.yaml [KEY VALUE…]',
       );
     }
-    const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-      throw new PdsegError('USAGE', `--threads must be a positive integer, got "${opts.threads}"`);
-    }
+    const threads = intFlag(opts.threads, '--threads');
     const cfg = await configFromCli(opts, words, { requireLists: ['VAL'] });
     const { loadLabelModel, resolveModelPath, checkAgainstModel } = await import('../predict/load-model.js');
     const { settingsFromConfig } = await import('../predict/settings.js');

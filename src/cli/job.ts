@@ -5,8 +5,8 @@
  * `pdseg predict` (scale/indexed-job.ts). Paths are the container's.
  */
 import type { Command } from 'commander';
-import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
+import { intFlag } from './int-flag.js';
 
 interface JobFlags {
   name: string;
@@ -23,14 +23,6 @@ interface JobFlags {
   cpu?: string;
   memory?: string;
   out?: string;
-}
-
-function count(text: string | undefined, flag: string, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new PdsegError('USAGE', `${flag} must be a whole number ≥ ${min}, got "${text}"`);
-  return n;
 }
 
 /** Registers `job`. */
@@ -59,10 +51,10 @@ export function define(program: Command, context: CliContext): void {
       const job = indexedJob({
         name: o.name,
         image: o.image,
-        shards: count(o.shards, '--shards', 1)!,
-        parallelism: count(o.parallelism, '--parallelism', 1),
-        retries: count(o.retries, '--retries', 0),
-        threads: count(o.threads, '--threads', 1),
+        shards: intFlag(o.shards, '--shards', 1)!,
+        parallelism: intFlag(o.parallelism, '--parallelism', 1),
+        retries: intFlag(o.retries, '--retries', 0),
+        threads: intFlag(o.threads, '--threads', 1),
         model: o.model,
         list: o.list,
         dataDir: o.dataDir,

@@ -5,9 +5,9 @@
  * Settings come from the model's metadata; `--cfg` / KEY VALUE make the config decide.
  */
 import type { Command } from 'commander';
-import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
 import { addConfigOptions, configFromCli } from './config-options.js';
+import { intFlag } from './int-flag.js';
 
 /** Parsed flags of `predict`. */
 interface PredictFlags {
@@ -30,14 +30,6 @@ interface PredictFlags {
   summary?: string;
   server?: string;
   serverModel?: string;
-}
-
-function positiveInt(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new PdsegError('USAGE', `${flag} must be a positive integer, got "${text}"`);
-  return n;
 }
 
 /** Help of `--no-fold` (predict and eval). */
@@ -154,7 +146,7 @@ export function define(program: Command, context: CliContext): void {
     const model = opts.server
       ? await remoteModel(modelPath, opts.server, opts.serverModel)
       : await loadLabelModel(modelPath, {
-          threads: positiveInt(opts.threads, '--threads'),
+          threads: intFlag(opts.threads, '--threads'),
           fold: opts.fold,
         });
     try {
@@ -164,7 +156,7 @@ export function define(program: Command, context: CliContext): void {
         items,
         runner: model.session,
         settings,
-        batchSize: positiveInt(opts.batchSize, '--batch-size'),
+        batchSize: intFlag(opts.batchSize, '--batch-size'),
         blend: opts.blend,
         onEvent: context.renderer.sink,
       });

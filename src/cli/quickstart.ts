@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { PdsegError } from '../errors.js';
 import type { CliContext } from './commands.js';
+import { intFlag } from './int-flag.js';
 
 /** Parsed flags of `quickstart`. */
 interface QuickstartFlags {
@@ -39,10 +40,7 @@ export function define(program: Command, context: CliContext): void {
     .action(async (words: string[], opts: QuickstartFlags) => {
       if (opts.offline && opts.mirror)
         throw new PdsegError('USAGE', '--offline and --mirror exclude each other');
-      const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
-        throw new PdsegError('USAGE', `--threads must be a positive integer, got "${opts.threads}"`);
-      }
+      const threads = intFlag(opts.threads, '--threads');
       const { quickstart } = await import('../quickstart/quickstart.js');
       const r = await quickstart({
         model: opts.model,
