@@ -37,8 +37,7 @@ export async function decodeImageBytes(
   if (isBmp(bytes)) return decodeBmp(bytes, name, mode === 'unchanged');
   try {
     const input = sharp(bytes, { failOn: 'error', limitInputPixels: 1 << 28 });
-    const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-    if (isJpeg && (await input.metadata()).space === 'cmyk') return await decodeCmykJpeg(input, mode);
+    if (jpegComponents(bytes) === 4) return await decodeCmykJpeg(input, mode);
     if (mode === 'unchanged') {
       const { depth } = await input.metadata();
       if (depth !== 'uchar' && depth !== 'char') {
@@ -75,6 +74,31 @@ export async function decodeImageBytes(
       { cause: e, exitCode: 1 },
     );
   }
+}
+
+/**
+ * The component count of a JPEG's frame header (4 for CMYK and YCCK), read from the marker
+ * segments without decoding; undefined for anything that is not a readable JPEG header.
+ */
+export function jpegComponents(bytes: Uint8Array): number | undefined {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    // SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC): Nf is the 6th byte of the segment.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return at + 9 < bytes.length ? bytes[at + 9] : undefined;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined; // scan or end before a frame header
+    at += 2 + length;
+  }
+  return undefined;
 }
 
 /**

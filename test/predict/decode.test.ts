@@ -9,10 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PdsegError } from '../../src/errors.js';
-import { decodeImageBytes, decodeImageFile } from '../../src/predict/decode.js';
-import { ROOT } from '../helpers.js';
+import { decodeImageBytes, decodeImageFile, jpegComponents } from '../../src/predict/decode.js';
+import { ROOT, SHARED } from '../helpers.js';
 
 const HERE = join(ROOT, 'test', 'reference', 'predict');
 const ref = JSON.parse(readFileSync(join(HERE, 'decode-reference.json'), 'utf8')) as {
@@ -61,6 +62,25 @@ describe(`decode for IMAGE_TYPE rgba against cv2.imread(IMREAD_UNCHANGED) (OpenC
       expect((e as PdsegError).message).toContain(`${name}" is not 8-bit (ushort samples)`);
     },
   );
+});
+
+describe('the JPEG frame header scan that routes CMYK files', () => {
+  it('gives the component count sharp reads, on real photos (ICC, EXIF segments) and the CMYK files', async () => {
+    const files = [
+      join(SHARED, 'testdata', 'images', 'retina.jpg'),
+      join(SHARED, 'testdata', 'images', 'rocket.jpg'),
+      ...['cmyk.jpg', 'cmyk-exif6.jpg', 'exif3.jpg', 'exif6.jpg'].map((n) => join(HERE, 'decode', n)),
+    ];
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      expect(jpegComponents(bytes), f).toBe((await sharp(bytes).metadata()).channels);
+    }
+    expect(jpegComponents(readFileSync(join(HERE, 'decode', 'cmyk.jpg')))).toBe(4);
+  });
+  it('gives nothing for other files and cut headers', () => {
+    expect(jpegComponents(readFileSync(join(HERE, 'decode', 'rgba.png')))).toBeUndefined();
+    expect(jpegComponents(readFileSync(join(HERE, 'decode', 'exif3.jpg')).subarray(0, 30))).toBeUndefined();
+  });
 });
 
 describe('corrupt inputs', () => {
