@@ -4,6 +4,8 @@
  * BATCH_SIZE, argmax of the logits (ArgMax graph), and a streaming confusion matrix at crop
  * resolution. Decoding of the next samples overlaps inference (bounded prefetch).
  */
+import { access } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
 import { PdsegError } from '../errors.js';
 import { type ProgressSink, silent } from '../events.js';
 import { decodeImageFile, readModeFor } from '../predict/decode.js';
@@ -135,8 +137,6 @@ export interface EvaluateMasksOptions {
  * mask stops the evaluation, naming it.
  */
 export async function evaluateMasks(o: EvaluateMasksOptions): Promise<EvalResult> {
-  const { access } = await import('node:fs/promises');
-  const { basename, extname, join, relative } = await import('node:path');
   const emit = o.onEvent ?? silent;
   const cm = new ConfusionMatrix(o.numClasses);
   const started = performance.now();

@@ -7,7 +7,6 @@
  * compared with the independent forward pass within 1e-4.
  */
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { isPdsegError } from '../../src/errors.js';
@@ -19,6 +18,7 @@ import { mulberry32, seededValues } from '../fixtures/seeded-weights.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { chw } from '../reference/paddle-ops.js';
 import { unetForward, unetParamList } from '../reference/unet-forward.js';
+import { expectExportMatches, writeReferenceCheckpoint } from './faithful.js';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
@@ -154,41 +154,10 @@ describe('exported UNet matches the independent forward pass', () => {
       // Calibrate the batch-norm statistics on one image, then test on another.
       unetForward(weights, image(3, h, w, 1), { numClasses: c.classes, deconv, calibrate: true });
       const list = unetParamList({ numClasses: c.classes, inChannels: 3, deconv });
-      await writeCheckpoint(
-        join(dir, 'checkpoint'),
-        list.map(([name, dims]) => ({ name, dims, dtype: 'float32' as const, data: weights.get(name)! })),
-        c.layout,
-      );
+      await writeReferenceCheckpoint(dir, list, weights, c.layout);
       const cfg = await unetConfig({ crop, classes: c.classes, mode: c.mode, dir });
-      const result = await exportModel(cfg);
       const x = image(3, h, w, 2);
-      const session = await ort.InferenceSession.create(result.modelPath!);
-      const out = await session.run({ image: new ort.Tensor('float32', x.data, [1, 3, h, w]) });
-      const got = out['save_infer_model/scale_0.tmp_0']!.data as Float32Array;
-      const ref = unetForward(weights, x, { numClasses: c.classes, deconv });
-      let worst = 0;
-      let unsaturated = 0;
-      let argmaxChecked = 0;
-      const n = h * w;
-      for (let p = 0; p < n; p++) {
-        const probs = Array.from({ length: c.classes }, (_, k) => ref.data[k * n + p]!);
-        for (let k = 0; k < c.classes; k++) worst = Math.max(worst, Math.abs(got[k * n + p]! - probs[k]!));
-        if (Math.max(...probs) < 0.99) unsaturated++;
-        const sorted = [...probs].sort((a, b) => b - a);
-        if (sorted[0]! - sorted[1]! > 1e-3) {
-          argmaxChecked++;
-          const want = probs.indexOf(sorted[0]!);
-          const gotProbs = Array.from({ length: c.classes }, (_, k) => got[k * n + p]!);
-          expect(gotProbs.indexOf(Math.max(...gotProbs))).toBe(want);
-        }
-      }
-      console.log(
-        `max |onnx − reference| = ${worst.toExponential(2)}; ${unsaturated}/${n} pixels below 0.99`,
-      );
-      expect(worst).toBeLessThan(1e-4);
-      // Calibrated statistics keep the output informative: most pixels are not saturated.
-      expect(unsaturated / n).toBeGreaterThan(0.5);
-      expect(argmaxChecked / n).toBeGreaterThan(0.5);
+      await expectExportMatches(cfg, x, unetForward(weights, x, { numClasses: c.classes, deconv }), 'UNet');
     },
     120_000,
   );

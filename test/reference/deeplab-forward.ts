@@ -166,7 +166,42 @@ export function deeplabForward(
 
   let features: Chw;
   let skip: Chw;
-  /** A `<name>_weights` conv + `<name>_bn_*` batch norm (fluid's ε), no bias. */
+  /**
+   * Batch norm `<bn>_{scale,offset,mean,variance}` (fluid's ε); calibrating first sets its
+   * statistics to `y`'s own (variance + `floor`).
+   */
+  const namedBn = (y: Chw, bn: string, floor: number) => {
+    if (o.calibrate) {
+      const st = channelStats(y, floor);
+      w.set(`${bn}_mean`, st.mean);
+      w.set(`${bn}_variance`, st.variance);
+    }
+    return batchNorm(
+      y,
+      {
+        scale: param(`${bn}_scale`, [y.c]),
+        bias: param(`${bn}_offset`, [y.c]),
+        mean: param(`${bn}_mean`, [y.c]),
+        variance: param(`${bn}_variance`, [y.c]),
+      },
+      1e-5,
+    );
+  };
+  /** A `<name>_weights` conv (depthwise with `dw`), no bias. */
+  const namedConv = (
+    x: Chw,
+    name: string,
+    cout: number,
+    k: number,
+    stride: number,
+    pad: number,
+    dil = 1,
+    dw = false,
+  ) =>
+    dw
+      ? depthwise(x, param(`${name}_weights`, [cout, 1, k, k]), k, stride, pad, dil)
+      : conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, { stride, pad, dilation: dil });
+  /** The `<name>_weights` conv + `<name>_bn_*` batch norm of the MobileNets. */
   const suffixConvBn = (
     x: Chw,
     name: string,
@@ -176,79 +211,18 @@ export function deeplabForward(
     pad: number,
     dil = 1,
     dw = false,
-  ) => {
-    const y = dw
-      ? depthwise(x, param(`${name}_weights`, [cout, 1, k, k]), k, stride, pad, dil)
-      : conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, { stride, pad, dilation: dil });
-    const bn = `${name}_bn`;
-    if (o.calibrate) {
-      const st = channelStats(y, 1);
-      w.set(`${bn}_mean`, st.mean);
-      w.set(`${bn}_variance`, st.variance);
-    }
-    return batchNorm(
-      y,
-      {
-        scale: param(`${bn}_scale`, [cout]),
-        bias: param(`${bn}_offset`, [cout]),
-        mean: param(`${bn}_mean`, [cout]),
-        variance: param(`${bn}_variance`, [cout]),
-      },
-      1e-5,
-    );
-  };
+  ) => namedBn(namedConv(x, name, cout, k, stride, pad, dil, dw), `${name}_bn`, 1);
   if (o.backbone.startsWith('mobilenetv3')) {
     ({ features, skip } = mobilenetV3Ref(o, image, suffixConvBn, param));
   } else if (o.backbone === 'resnet_vd_50') {
-    ({ features, skip } = resnetVdRef(o, image, (x, name, cout, k, stride, pad, dil) => {
-      // ResNet's bn naming: `bn` + name[3:].
-      const y = conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, {
-        stride,
-        pad,
-        dilation: dil,
-      });
-      const bn = `bn${name.slice(3)}`;
-      if (o.calibrate) {
-        const st = channelStats(y, 1);
-        w.set(`${bn}_mean`, st.mean);
-        w.set(`${bn}_variance`, st.variance);
-      }
-      return batchNorm(
-        y,
-        {
-          scale: param(`${bn}_scale`, [cout]),
-          bias: param(`${bn}_offset`, [cout]),
-          mean: param(`${bn}_mean`, [cout]),
-          variance: param(`${bn}_variance`, [cout]),
-        },
-        1e-5,
-      );
-    }));
+    // ResNet's bn naming: `bn` + name[3:].
+    ({ features, skip } = resnetVdRef(o, image, (x, name, cout, k, stride, pad, dil) =>
+      namedBn(namedConv(x, name, cout, k, stride, pad, dil), `bn${name.slice(3)}`, 1),
+    ));
   } else if (o.backbone === 'mobilenetv2') {
     const sc = o.depthMultiplier ?? 1;
     const cbn = (x: Chw, name: string, cout: number, k: number, stride: number, act: boolean, dw = false) => {
-      const y = dw
-        ? depthwise(x, param(`${name}_weights`, [cout, 1, k, k]), k, stride, (k - 1) / 2, 1)
-        : conv2d(x, param(`${name}_weights`, [cout, x.c, k, k]), cout, k, {
-            stride,
-            pad: (k - 1) / 2,
-            dilation: 1,
-          });
-      if (o.calibrate) {
-        const st = channelStats(y, 0.1);
-        w.set(`${name}_bn_mean`, st.mean);
-        w.set(`${name}_bn_variance`, st.variance);
-      }
-      const z = batchNorm(
-        y,
-        {
-          scale: param(`${name}_bn_scale`, [cout]),
-          bias: param(`${name}_bn_offset`, [cout]),
-          mean: param(`${name}_bn_mean`, [cout]),
-          variance: param(`${name}_bn_variance`, [cout]),
-        },
-        1e-5,
-      );
+      const z = namedBn(namedConv(x, name, cout, k, stride, (k - 1) / 2, 1, dw), `${name}_bn`, 0.1);
       return act ? { ...z, data: z.data.map((v) => Math.min(Math.max(v, 0), 6)) } : z;
     };
     const settings = [
