@@ -172,7 +172,7 @@ export function define(program: Command, context: CliContext): void {
         images: mine.length,
         written: summary.images,
         skipped,
-        failures: summary.failures.map((f) => ({ input: f.input, kind: f.kind, message: f.message })),
+        failures: summary.failures,
         seconds: summary.seconds,
         imagesPerSecond: summary.imagesPerSecond,
         startedAt,

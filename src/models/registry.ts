@@ -60,10 +60,7 @@ export const MODELS: ReadonlyMap<string, NetworkBuilder> = createModelRegistry([
       unet(p, image, {
         numClasses,
         upsampleMode: cfg.MODEL.UNET?.UPSAMPLE_MODE ?? 'bilinear',
-        epsilon: cfg.MODEL.DEFAULT_EPSILON,
-        momentum: cfg.MODEL.BN_MOMENTUM,
-        normType: cfg.MODEL.DEFAULT_NORM_TYPE,
-        groups: cfg.MODEL.DEFAULT_GROUP_NUMBER,
+        ...normOf(cfg),
       }),
   ],
   [

@@ -25,10 +25,6 @@ import { needsOpticDataset, OPTIC_DATASET, type ZooRecipe, zooRecipe } from './z
 /** The zoo model and dataset of the tutorial (spec §3.1, §3.3). */
 export const QUICKSTART_MODEL = 'pspnet50_bn_cityscapes';
 export const QUICKSTART_DATASET = 'optic_disc_seg';
-/** The tutorial's config, relative to the working folder. */
-export const QUICKSTART_CONFIG = 'configs/pspnet_optic.yaml';
-/** Folder name of the synthetic checkpoint (never the zoo's name, so a later online run downloads the real one). */
-export const SYNTHETIC_CHECKPOINT = `pretrained_model/${QUICKSTART_MODEL}_synthetic`;
 
 /** Options of {@link quickstart}. */
 export interface QuickstartOptions {
@@ -147,6 +143,7 @@ export async function quickstart(o: QuickstartOptions = {}): Promise<QuickstartR
   if (!(await exists(cfgPath))) await copyFile(join(packageRoot(), configFile), cfgPath);
 
   // 1. Download (or synthesise) the checkpoint and the images.
+  // The synthetic checkpoint never takes the zoo's folder, so a later online run downloads the real one.
   const checkpoint = synthetic ? `./pretrained_model/${name}_synthetic/` : `./pretrained_model/${name}/`;
   if (!synthetic) {
     await download(name, dir, o, emit);
